@@ -1,0 +1,1 @@
+"""Clearway: customs clearance and risk management for cross-border e-commerce."""

@@ -1,0 +1,26 @@
+"""One settings object, read from CLEARWAY_* environment variables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLEARWAY_")
+
+    database_url: str = "sqlite:///clearway.db"
+    # Risk: share of shipments drawn at random for control, and the seed that makes the draw reproducible.
+    control_rate: float = 0.01
+    control_seed: int = 0
+    split_window_hours: int = 72
+    undervalue_ratio: Decimal = Decimal("0.2")
+    # Revenue: duty rate used when no tariff line matches; always reported as a fallback.
+    fallback_duty_rate: Decimal = Decimal("0.12")
+    # Rows per pipeline transaction when ingesting files.
+    batch_size: int = 2000
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,150 @@
+"""The demo: a generated day of traffic filed, assessed, arrived, controlled, paid and released."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import Engine, func, select
+
+from clearway.clearance.lifecycle import (
+    Arrival,
+    Finding,
+    InspectionResult,
+    Payment,
+    State,
+    TransitionRefused,
+)
+from clearway.clearance.service import record_event
+from clearway.config import Settings
+from clearway.ingest import ingest_file
+from clearway.storage import repository
+from clearway.storage.database import make_engine, upgrade
+from clearway.traffic.export import write_traffic
+from clearway.traffic.generator import WATCHLIST_SELLERS
+
+ARRIVED_SHARE = 0.85
+FINDING_BY_FRAUD: dict[str, Finding] = {
+    "undervaluation": "undervaluation",
+    "split_consignment": "undervaluation",
+    "misdescription": "other",
+    "wrong_hs": "misclassification",
+    "prohibited": "prohibited",
+    "ioss_misuse": "other",
+}
+
+
+def _fraction(key: str) -> float:
+    """A stable pseudo-random number in [0, 1) per key, so the demo is the same for the same seed."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2**64
+
+
+def _seed_watchlist(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(repository.watchlist)).scalar_one():
+            return
+        repository.add_watchlist_entries(
+            conn,
+            [
+                {"tin": tin, "name": name, "reason": "repeated undervaluation", "source": "demo intelligence"}
+                for tin, name in WATCHLIST_SELLERS
+            ],
+        )
+
+
+def _labels(path: Path) -> dict[tuple[str, str], str | None]:
+    with path.open(encoding="utf-8") as f:
+        return {(d["filer"], d["lrn"]): d["fraud"] for d in map(json.loads, f)}
+
+
+def _work_the_day(
+    engine: Engine, labels: dict[tuple[str, str], str | None], now: dt.datetime, progress: Progress
+) -> None:
+    s = repository.shipments
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(s.c.id, s.c.filer, s.c.lrn, s.c.lodged_at, s.c.due_at_border_minor).where(
+                s.c.state == State.ASSESSED.value
+            )
+        ).all()
+    task = progress.add_task("arrivals and controls", total=len(rows))
+    for shipment_id, filer, lrn, lodged, due in rows:
+        progress.advance(task)
+        key = str(shipment_id)
+        if _fraction(key) >= ARRIVED_SHARE:
+            continue
+        lodged = lodged if lodged.tzinfo else lodged.replace(tzinfo=dt.UTC)
+        arrived = min(now, lodged + dt.timedelta(hours=2 + 20 * _fraction(key + "a")))
+        state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
+        if state is not State.HELD:
+            continue
+        _control(engine, shipment_id, labels.get((filer, lrn)), due, arrived, now, key)
+
+
+def _control(
+    engine: Engine,
+    shipment_id: uuid.UUID,
+    fraud: str | None,
+    due: int,
+    arrived: dt.datetime,
+    now: dt.datetime,
+    key: str,
+) -> None:
+    paid_at = min(now, arrived + dt.timedelta(hours=1 + 6 * _fraction(key + "p")))
+    try:
+        state = (
+            record_event(
+                engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
+            )
+            if due
+            else State.HELD
+        )
+        if state is State.HELD:
+            checked = min(now, arrived + dt.timedelta(hours=2 + 10 * _fraction(key + "i")))
+            result = InspectionResult(
+                type="inspection_result",
+                at=checked,
+                actor="officer 0042",
+                result="non_compliant" if fraud else "compliant",
+                finding=FINDING_BY_FRAUD.get(fraud or ""),
+                control="physical",
+            )
+            record_event(engine, shipment_id, result)
+    except TransitionRefused:
+        pass  # held for payment only and not yet paid: it stays in the queue, as in real life
+
+
+def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, console: Console) -> dict[str, Any]:
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    _seed_watchlist(engine)
+    now = dt.datetime.now(dt.UTC)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+    path = folder / f"traffic-{day.date().isoformat()}-seed{seed}.jsonl"
+    count, labels_path = write_traffic(shipments, seed, path, day)
+    with Progress(console=console) as progress:
+        task = progress.add_task("ingest", total=count)
+        summary = ingest_file(engine, path, settings, lambda n: progress.advance(task, n))
+        _work_the_day(engine, _labels(labels_path), now, progress)
+    with engine.connect() as conn:
+        states: dict[str, int] = dict(
+            conn.execute(
+                select(repository.shipments.c.state, func.count()).group_by(repository.shipments.c.state)
+            )
+            .tuples()
+            .all()
+        )
+    engine.dispose()
+    return {
+        "shipments": count,
+        "ingest": dict(summary.statuses),
+        "lanes": dict(summary.lanes),
+        "states": states,
+        "data": str(path),
+    }

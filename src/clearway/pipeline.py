@@ -1,0 +1,320 @@
+"""The batch path: parse → validate → deduplicate → categorise → assess revenue → assess risk → persist.
+
+One call is one batch and one transaction; a single API submission is a batch of one. Every stage
+takes and returns whole batches, and the database is read a fixed number of times per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from clearway.config import Settings
+from clearway.declarations.category import IrgCategory, irg_category
+from clearway.declarations.findings import Finding, Severity, errors, from_pydantic, warnings
+from clearway.declarations.model import Shipment
+from clearway.declarations.normalise import address_key, name_key, normalise_tin
+from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
+from clearway.reference import eu_cet_rate, eu_standard_vat_rate
+from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings, assess
+from clearway.revenue.money import from_minor, to_minor
+from clearway.revenue.profiles import Jurisdiction, Period, jurisdiction_for
+from clearway.revenue.rates import convert
+from clearway.risk.rules import (
+    RULE_SET_VERSION,
+    RiskContext,
+    RiskDecision,
+    RiskInput,
+    RiskItem,
+    RiskSettings,
+    assess_batch,
+)
+from clearway.storage import repository
+from clearway.storage.ids import uuid7
+
+Status = Literal["accepted", "duplicate", "conflict", "rejected"]
+
+
+@dataclass(slots=True)
+class Submission:
+    """One record as received; `line` is its first line in a bulk file, if it came from one."""
+
+    data: Any
+    line: int | None = None
+    lines: list[int] | None = None  # every line of a multi-row CSV record
+
+
+@dataclass(slots=True)
+class ItemResult:
+    index: int
+    status: Status
+    line: int | None = None
+    filer: str | None = None
+    lrn: str | None = None
+    shipment_id: uuid.UUID | None = None
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "status": self.status}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.filer is not None:
+            out["filer"], out["lrn"] = self.filer, self.lrn
+        if self.summary is not None:
+            out.update(self.summary)
+        if self.errors:
+            out["errors"] = [f.as_dict() for f in self.errors]
+        if self.warnings:
+            out["warnings"] = [f.as_dict() for f in self.warnings]
+        return out
+
+
+@dataclass(slots=True)
+class _Accepted:
+    result: ItemResult
+    shipment: Shipment
+    content_hash: str
+    lodged_at: dt.datetime
+    jurisdiction: Jurisdiction
+    period: Period
+    value: Decimal  # intrinsic value in the jurisdiction currency
+    value_eur: Decimal
+    category: IrgCategory = IrgCategory.LOW_VALUE_DUTIABLE
+    revenue: RevenueAssessment | None = None
+    risk: RiskDecision | None = None
+    consignee_key: str = ""
+
+
+# Stage 1: parse and validate (pure) -----------------------------------------------------------------
+
+
+def _parse(index: int, sub: Submission, received_at: dt.datetime) -> tuple[ItemResult, Shipment | None]:
+    result = ItemResult(index=index, status="rejected", line=sub.line)
+    if isinstance(sub.data, dict):
+        result.filer, result.lrn = _str_or_none(sub.data.get("filer")), _str_or_none(sub.data.get("lrn"))
+    try:
+        shipment = Shipment.model_validate(sub.data)
+    except ValidationError as exc:
+        result.errors = from_pydantic(exc)
+        return result, None
+    findings = validate(shipment, received_at)
+    result.errors, result.warnings = errors(findings), warnings(findings)
+    return result, (None if result.errors else shipment)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def content_hash(shipment: Shipment) -> str:
+    return hashlib.sha256(shipment.model_dump_json().encode()).hexdigest()
+
+
+# Stage 2: categorise and assess revenue (pure) ------------------------------------------------------
+
+
+def _consignment(s: Shipment, currency: str, on: dt.date) -> Consignment:
+    def local(amount: Decimal) -> Decimal:
+        return convert(amount, s.currency, currency, on)
+
+    return Consignment(
+        destination_country=s.destination_country,
+        intrinsic_value=local(s.total_value),
+        transport_and_insurance=local(s.transport_cost + s.insurance_cost),
+        items=[Item(k + 1, g.hs_code, local(g.value), g.net_mass_kg) for k, g in enumerate(s.goods)],
+        gift=s.gift,
+        documents_only=s.documents_only,
+        vendor_registration=s.fiscal.vendor_registration,
+    )
+
+
+def assess_revenue(batch: Sequence[_Accepted], settings: RevenueSettings) -> None:
+    for a in batch:
+        day = a.lodged_at.date()
+        consignment = _consignment(a.shipment, a.jurisdiction.currency, day)
+        p = a.period
+        a.category = irg_category(
+            documents_only=a.shipment.documents_only,
+            gift=a.shipment.gift,
+            value=a.value,
+            duty_de_minimis=p.duty_de_minimis,
+            tax_de_minimis=p.tax_de_minimis,
+            low_value_ceiling=p.low_value_ceiling,
+            gift_relief=p.gift_relief,
+        )
+        vat_rate = eu_standard_vat_rate(a.shipment.destination_country, day) or Decimal(0)
+        a.revenue = assess(consignment, p, a.jurisdiction.currency, vat_rate, eu_cet_rate, settings)
+
+
+# Stage 3: risk (pure, given the batch context) -----------------------------------------------------
+
+
+def _risk_input(a: _Accepted, shipment_id: uuid.UUID) -> RiskInput:
+    s = a.shipment
+    parties = [p for p in (getattr(s.parties, role) for role in PARTY_ROLES) if p is not None]
+    day = a.lodged_at.date()
+    return RiskInput(
+        shipment_id=str(shipment_id),
+        value_eur=a.value_eur,
+        consignee_key=a.consignee_key,
+        party_tins=frozenset(normalise_tin(p.tin) for p in parties if p.tin),
+        party_names=frozenset(name_key(p.name) for p in parties),
+        items=[
+            RiskItem(g.hs_code, g.description, convert(g.value / g.quantity, s.currency, "EUR", day))
+            for g in s.goods
+        ],
+        vendor_registration=s.fiscal.vendor_registration,
+        vendor_scheme_limit=a.period.vendor_scheme_limit,
+    )
+
+
+# The batch -----------------------------------------------------------------------------------------
+
+
+def _consignee_key(s: Shipment) -> str:
+    c = s.parties.consignee
+    address = c.address
+    country = address.country if address else s.destination_country
+    return address_key(
+        c.name, address.line if address else None, address.postcode if address else None, country
+    )
+
+
+def _prepare(result: ItemResult, s: Shipment, received_at: dt.datetime) -> _Accepted:
+    jurisdiction = jurisdiction_for(s.destination_country)
+    assert jurisdiction is not None  # validation rejects uncovered destinations
+    lodged = lodgement_time(s, received_at)
+    day = lodged.date()
+    return _Accepted(
+        result=result,
+        shipment=s,
+        content_hash=content_hash(s),
+        lodged_at=lodged,
+        jurisdiction=jurisdiction,
+        period=jurisdiction.period(day),
+        value=convert(s.total_value, s.currency, jurisdiction.currency, day),
+        value_eur=convert(s.total_value, s.currency, "EUR", day),
+        consignee_key=_consignee_key(s),
+    )
+
+
+def process_batch(
+    engine: Engine,
+    submissions: Sequence[Submission],
+    settings: Settings,
+    received_at: dt.datetime | None = None,
+) -> list[ItemResult]:
+    received_at = received_at or dt.datetime.now(dt.UTC)
+    results: list[ItemResult] = []
+    candidates: list[_Accepted] = []
+    for k, sub in enumerate(submissions):
+        result, shipment = _parse(k, sub, received_at)
+        results.append(result)
+        if shipment is not None:
+            candidates.append(_prepare(result, shipment, received_at))
+    assess_revenue(candidates, RevenueSettings(fallback_duty_rate=settings.fallback_duty_rate))
+    risk_settings = RiskSettings(
+        control_rate=settings.control_rate,
+        control_seed=settings.control_seed,
+        undervalue_ratio=settings.undervalue_ratio,
+    )
+    # A concurrent writer may store one of our keys between our read and our insert: the unique
+    # constraint then rejects the whole transaction and a second pass sees it as a duplicate.
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                _store(conn, candidates, risk_settings, settings, received_at)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return results
+
+
+def _store(
+    conn: Connection,
+    candidates: Sequence[_Accepted],
+    risk_settings: RiskSettings,
+    settings: Settings,
+    received_at: dt.datetime,
+) -> None:
+    existing = repository.existing_keys(conn, [(a.shipment.filer, a.shipment.lrn) for a in candidates])
+    fresh: list[_Accepted] = []
+    seen: dict[tuple[str, str], tuple[uuid.UUID, str]] = dict(existing)
+    for a in candidates:
+        key = (a.shipment.filer, a.shipment.lrn)
+        if key in seen:
+            shipment_id, stored_hash = seen[key]
+            a.result.shipment_id = shipment_id
+            if stored_hash == a.content_hash:
+                a.result.status = "duplicate"
+            else:
+                a.result.status = "conflict"
+                a.result.errors = [
+                    Finding(
+                        "lrn.conflict",
+                        "/lrn",
+                        f"filer {key[0]} already lodged {key[1]} with different data; "
+                        "use a new LRN for a new declaration",
+                    )
+                ]
+            continue
+        a.result.shipment_id = uuid7()
+        a.result.status = "accepted"
+        seen[key] = (a.result.shipment_id, a.content_hash)
+        fresh.append(a)
+
+    if fresh:
+        since = min(a.lodged_at for a in fresh) - dt.timedelta(hours=settings.split_window_hours)
+        prior_value, prior_count = repository.consignee_totals(conn, {a.consignee_key for a in fresh}, since)
+        watch_tins, watch_names = repository.active_watchlist(conn, received_at.date())
+        context = RiskContext(
+            prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
+            prior_count=prior_count,
+            watch_tins=watch_tins,
+            watch_names=watch_names,
+        )
+        ordered = sorted(fresh, key=lambda a: a.lodged_at)
+        decisions = assess_batch(
+            [_risk_input(a, a.result.shipment_id) for a in ordered],  # type: ignore[arg-type]
+            context,
+            risk_settings,
+        )
+        for a, decision in zip(ordered, decisions, strict=True):
+            a.risk = decision
+        repository.insert_assessed(conn, [_record(a, received_at) for a in fresh])
+
+    summaries = repository.summaries(conn, [a.result.shipment_id for a in candidates if a.result.shipment_id])
+    for a in candidates:
+        if a.result.shipment_id is not None and a.result.status != "conflict":
+            a.result.summary = summaries.get(a.result.shipment_id)
+
+
+def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipment:
+    assert a.result.shipment_id is not None and a.revenue is not None and a.risk is not None
+    return repository.AssessedShipment(
+        id=a.result.shipment_id,
+        shipment=a.shipment,
+        content_hash=a.content_hash,
+        jurisdiction=a.jurisdiction.id,
+        category=int(a.category),
+        value_minor=to_minor(a.value, a.jurisdiction.currency),
+        consignee_key=a.consignee_key,
+        lodged_at=a.lodged_at,
+        received_at=received_at,
+        revenue=a.revenue,
+        risk=a.risk,
+        rule_set_version=RULE_SET_VERSION,
+        warnings=[f.as_dict() for f in a.result.warnings if f.severity is Severity.WARNING],
+    )

@@ -1,0 +1,29 @@
+"""Money: Decimal in memory, integer minor units in storage, one named rounding rule."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from clearway.reference import minor_units
+
+ROUNDING_RULE = "half-up to the currency's minor unit, per tax line"
+
+
+def _exponent(currency: str) -> int:
+    units = minor_units(currency)
+    return 2 if units is None else units
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    scaled = amount.scaleb(_exponent(currency))
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    return Decimal(amount).scaleb(-_exponent(currency))
+
+
+def format_minor(amount: int, currency: str) -> str:
+    """Decimal string with exactly the currency's minor digits, e.g. 1234 EUR -> '12.34'."""
+    exponent = _exponent(currency)
+    return f"{from_minor(amount, currency):.{exponent}f}"

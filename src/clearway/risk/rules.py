@@ -1,0 +1,184 @@
+"""First rule set: pure checks over one batch of shipments, each hit carrying its rule id and reason.
+
+The rules see plain values (`RiskInput`) and context gathered for the whole batch (`RiskContext`): the
+pipeline does the I/O once per batch, the rules never query anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import IntEnum
+
+from clearway.declarations.quality import is_vague_description
+from clearway.reference import prohibited_status, reference_unit_value
+
+RULE_SET_VERSION = "core-2026.11.1"
+
+
+class Lane(IntEnum):
+    """Ordered by severity so that the strictest hit decides."""
+
+    GREEN = 0
+    YELLOW = 1
+    RED = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    id: str
+    title: str
+    lane: Lane
+    weight: float
+
+
+RULES: dict[str, RuleInfo] = {
+    r.id: r
+    for r in (
+        RuleInfo("R-PROHIBITED", "HS code of prohibited goods", Lane.RED, 0.9),
+        RuleInfo(
+            "R-RESTRICTED", "HS code of restricted goods: licence or certificate needed", Lane.YELLOW, 0.5
+        ),
+        RuleInfo("R-VAGUE", "Vague goods description", Lane.YELLOW, 0.3),
+        RuleInfo("R-UNDERVALUE", "Unit value far below the reference for its HS code", Lane.YELLOW, 0.5),
+        RuleInfo(
+            "R-SPLIT",
+            "Split consignment: same consignee over the de minimis within the window",
+            Lane.YELLOW,
+            0.5,
+        ),
+        RuleInfo("R-WATCHLIST", "Party on the watch list", Lane.RED, 0.8),
+        RuleInfo("R-VENDOR-LIMIT", "Vendor registration used above the scheme limit", Lane.YELLOW, 0.4),
+        RuleInfo("R-RANDOM", "Random control sample", Lane.RED, 0.0),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RiskItem:
+    hs_code: str
+    description: str
+    unit_value_eur: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RiskInput:
+    shipment_id: str
+    value_eur: Decimal
+    consignee_key: str
+    party_tins: frozenset[str]  # normalised
+    party_names: frozenset[str]  # name keys
+    items: Sequence[RiskItem]
+    vendor_registration: str | None
+    vendor_scheme_limit: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    control_rate: float = 0.01
+    control_seed: int = 0
+    undervalue_ratio: Decimal = Decimal("0.2")
+    split_threshold_eur: Decimal = Decimal("150")
+
+
+@dataclass(frozen=True, slots=True)
+class RiskContext:
+    """Per batch: earlier consignments per consignee within the split window, and the watch list."""
+
+    prior_value_eur: dict[str, Decimal] = field(default_factory=dict)
+    prior_count: dict[str, int] = field(default_factory=dict)
+    watch_tins: frozenset[str] = frozenset()
+    watch_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule_id: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskDecision:
+    lane: Lane
+    score: float
+    hits: tuple[Hit, ...]
+    control_sample: bool
+
+
+def in_control_sample(shipment_id: str, seed: int, rate: float) -> bool:
+    """Reproducible random draw: the same (seed, shipment id) always gives the same answer."""
+    digest = hashlib.blake2b(f"{seed}:{shipment_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < rate
+
+
+def _goods_hits(s: RiskInput, settings: RiskSettings) -> list[Hit]:
+    hits: list[Hit] = []
+    for k, item in enumerate(s.items):
+        banned = prohibited_status(item.hs_code)
+        if banned is not None:
+            rule = "R-PROHIBITED" if banned.status == "prohibited" else "R-RESTRICTED"
+            hits.append(Hit(rule, f"item {k + 1}: HS {banned.hs_prefix} {banned.reason}"))
+        if is_vague_description(item.description):
+            hits.append(Hit("R-VAGUE", f"item {k + 1}: '{item.description}'"))
+        reference = reference_unit_value(item.hs_code)
+        if reference is not None:
+            prefix, minimum = reference
+            if item.unit_value_eur < minimum * settings.undervalue_ratio:
+                hits.append(
+                    Hit(
+                        "R-UNDERVALUE",
+                        f"item {k + 1}: unit value {item.unit_value_eur:.2f} EUR, reference for HS {prefix} "
+                        f"is at least {minimum} EUR",
+                    )
+                )
+    return hits
+
+
+def assess_batch(
+    batch: Sequence[RiskInput], context: RiskContext, settings: RiskSettings
+) -> list[RiskDecision]:
+    # Consignments of this batch count towards each other's split totals, in filing order.
+    running_value = dict(context.prior_value_eur)
+    running_count = dict(context.prior_count)
+    decisions = []
+    for s in batch:
+        hits = _goods_hits(s, settings)
+        before_value = running_value.get(s.consignee_key, Decimal(0))
+        before_count = running_count.get(s.consignee_key, 0)
+        running_value[s.consignee_key] = before_value + s.value_eur
+        running_count[s.consignee_key] = before_count + 1
+        total = before_value + s.value_eur
+        if before_count and s.value_eur <= settings.split_threshold_eur < total:
+            hits.append(
+                Hit("R-SPLIT", f"{before_count + 1} consignments to the same consignee total {total:.2f} EUR")
+            )
+        listed_tins = s.party_tins & context.watch_tins
+        listed_names = s.party_names & context.watch_names
+        if listed_tins or listed_names:
+            hits.append(Hit("R-WATCHLIST", "matched " + ", ".join(sorted(listed_tins | listed_names))))
+        if (
+            s.vendor_registration is not None
+            and s.vendor_scheme_limit is not None
+            and s.value_eur > s.vendor_scheme_limit
+        ):
+            hits.append(
+                Hit(
+                    "R-VENDOR-LIMIT",
+                    f"{s.vendor_registration} on {s.value_eur:.2f} EUR, limit {s.vendor_scheme_limit} EUR",
+                )
+            )
+        sampled = in_control_sample(s.shipment_id, settings.control_seed, settings.control_rate)
+        if sampled:
+            hits.append(Hit("R-RANDOM", f"random control sample at rate {settings.control_rate:.2%}"))
+        lane = max((RULES[h.rule_id].lane for h in hits), default=Lane.GREEN)
+        miss = 1.0
+        for rule_id in {h.rule_id for h in hits}:
+            miss *= 1.0 - RULES[rule_id].weight
+        decisions.append(RiskDecision(lane, round(1.0 - miss, 4), tuple(hits), sampled))
+    return decisions

@@ -1,0 +1,364 @@
+"""Reads and writes of shipments, by whole batches: a fixed number of statements per batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, func, or_, select, tuple_
+
+from clearway.declarations.model import Shipment
+from clearway.declarations.normalise import name_key, normalise_tin
+from clearway.declarations.validation import PARTY_ROLES
+from clearway.revenue.calculation import RevenueAssessment
+from clearway.revenue.money import format_minor, to_minor
+from clearway.risk.rules import RULES, RiskDecision
+from clearway.storage.bulk import insert_rows
+from clearway.storage.schema import (
+    Base,
+    DecisionRow,
+    EventRow,
+    GoodsItemRow,
+    HoldRow,
+    PartyRow,
+    ShipmentRow,
+    TaxLineRow,
+    WatchlistRow,
+)
+
+# Placeholders per statement stay far below SQLite's limit of 32,766 host parameters.
+_CHUNK = 4000
+T = TypeVar("T")
+
+_tables = Base.metadata.tables
+shipments = _tables[ShipmentRow.__tablename__]
+goods_items = _tables[GoodsItemRow.__tablename__]
+parties = _tables[PartyRow.__tablename__]
+decisions = _tables[DecisionRow.__tablename__]
+tax_lines = _tables[TaxLineRow.__tablename__]
+events = _tables[EventRow.__tablename__]
+holds = _tables[HoldRow.__tablename__]
+watchlist = _tables[WatchlistRow.__tablename__]
+
+
+def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def existing_keys(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[uuid.UUID, str]]:
+    found: dict[tuple[str, str], tuple[uuid.UUID, str]] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        rows = conn.execute(
+            select(shipments.c.filer, shipments.c.lrn, shipments.c.id, shipments.c.content_hash).where(
+                tuple_(shipments.c.filer, shipments.c.lrn).in_(chunk)
+            )
+        )
+        for filer, lrn, shipment_id, content_hash in rows:
+            found[(filer, lrn)] = (shipment_id, content_hash)
+    return found
+
+
+def consignee_totals(
+    conn: Connection, keys: Collection[str], since: dt.datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Value (minor units of the jurisdiction currency) and count of consignments per consignee since."""
+    values: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for chunk in _chunks(sorted(keys)):
+        rows = conn.execute(
+            select(shipments.c.consignee_key, func.sum(shipments.c.value_minor), func.count())
+            .where(shipments.c.consignee_key.in_(chunk), shipments.c.lodged_at >= since)
+            .group_by(shipments.c.consignee_key)
+        )
+        for key, total, count in rows:
+            values[key], counts[key] = int(total), int(count)
+    return values, counts
+
+
+def active_watchlist(conn: Connection, on: dt.date) -> tuple[frozenset[str], frozenset[str]]:
+    rows = conn.execute(
+        select(watchlist.c.tin, watchlist.c.name_key).where(
+            or_(watchlist.c.valid_from.is_(None), watchlist.c.valid_from <= on),
+            or_(watchlist.c.valid_to.is_(None), watchlist.c.valid_to >= on),
+        )
+    ).all()
+    return frozenset(t for t, _ in rows if t), frozenset(n for _, n in rows if n)
+
+
+def add_watchlist_entries(conn: Connection, entries: Iterable[dict[str, Any]]) -> int:
+    rows = [
+        {
+            "tin": normalise_tin(e["tin"]) if e.get("tin") else None,
+            "name": e.get("name"),
+            "name_key": name_key(e["name"]) if e.get("name") else None,
+            "reason": e.get("reason", ""),
+            "source": e.get("source", "manual"),
+            "valid_from": e.get("valid_from"),
+            "valid_to": e.get("valid_to"),
+        }
+        for e in entries
+    ]
+    insert_rows(conn, watchlist, rows)
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessedShipment:
+    id: uuid.UUID
+    shipment: Shipment
+    content_hash: str
+    jurisdiction: str
+    category: int
+    value_minor: int
+    consignee_key: str
+    lodged_at: dt.datetime
+    received_at: dt.datetime
+    revenue: RevenueAssessment
+    risk: RiskDecision
+    rule_set_version: str
+    warnings: list[dict[str, str]]
+
+
+def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None:
+    ship_rows: list[dict[str, Any]] = []
+    item_rows: list[dict[str, Any]] = []
+    party_rows: list[dict[str, Any]] = []
+    decision_rows: list[dict[str, Any]] = []
+    tax_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    for a in batch:
+        s = a.shipment
+        lane = a.risk.lane.label
+        ship_rows.append(
+            {
+                "id": a.id,
+                "filer": s.filer,
+                "lrn": s.lrn,
+                "content_hash": a.content_hash,
+                "version": 1,
+                "state": "assessed",
+                "lane": lane,
+                "irg_category": a.category,
+                "jurisdiction": a.jurisdiction,
+                "house_waybill": s.house_waybill,
+                "departure_country": s.departure_country,
+                "destination_country": s.destination_country,
+                "transport_mode": s.transport_mode.value,
+                "channel": s.channel.value,
+                "office_of_entry": s.office_of_entry,
+                "collection_model": s.fiscal.collection_model.value,
+                "currency": s.currency,
+                "total_value_minor": to_minor(s.total_value, s.currency),
+                "revenue_currency": a.revenue.currency,
+                "value_minor": a.value_minor,
+                "due_at_border_minor": a.revenue.due_at_border_minor,
+                "paid_minor": 0,
+                "consignee_key": a.consignee_key,
+                "lodged_at": a.lodged_at,
+                "received_at": a.received_at,
+                "updated_at": a.received_at,
+                "warnings": a.warnings,
+                "declaration": s.model_dump(mode="json", exclude_none=True),
+            }
+        )
+        for k, g in enumerate(s.goods, start=1):
+            item_rows.append(
+                {
+                    "shipment_id": a.id,
+                    "seq": k,
+                    "description": g.description,
+                    "hs_code": g.hs_code,
+                    "hs6": g.hs_code[:6],
+                    "origin_country": g.origin_country,
+                    "quantity": g.quantity,
+                    "unit": g.unit,
+                    "net_mass_kg": g.net_mass_kg,
+                    "value_minor": to_minor(g.value, s.currency),
+                }
+            )
+        for role in PARTY_ROLES:
+            p = getattr(s.parties, role)
+            if p is not None:
+                party_rows.append(
+                    {
+                        "shipment_id": a.id,
+                        "role": role,
+                        "name": p.name,
+                        "name_key": name_key(p.name)[:70],
+                        "tin": normalise_tin(p.tin) if p.tin else None,
+                        "country": p.address.country if p.address else None,
+                    }
+                )
+        decision_rows.append(
+            {
+                "shipment_id": a.id,
+                "lane": lane,
+                "score": a.risk.score,
+                "reasons": [
+                    {"rule": h.rule_id, "title": RULES[h.rule_id].title, "detail": h.detail}
+                    for h in a.risk.hits
+                ],
+                "control_sample": a.risk.control_sample,
+                "rule_set_version": a.rule_set_version,
+                "model_version": None,
+                "decided_at": a.received_at,
+            }
+        )
+        for line in a.revenue.lines:
+            tax_rows.append(
+                {
+                    "shipment_id": a.id,
+                    "item_seq": line.item_seq,
+                    "tax_type": line.tax_type.value,
+                    "base_minor": line.base_minor,
+                    "rate": line.rate,
+                    "amount_minor": line.amount_minor,
+                    "currency": a.revenue.currency,
+                    "collection": line.collection.value,
+                    "legal_basis": line.legal_basis,
+                    "note": line.note,
+                }
+            )
+        for type_, wco_id, at, state in (
+            ("filed", "D011", a.lodged_at, "filed"),
+            ("assessed", "023", a.received_at, "assessed"),
+        ):
+            event_rows.append(
+                {
+                    "shipment_id": a.id,
+                    "type": type_,
+                    "wco_id": wco_id,
+                    "at": at,
+                    "actor": s.filer,
+                    "reason": None,
+                    "state_after": state,
+                    "data": {"lane": lane} if type_ == "assessed" else {},
+                }
+            )
+    # Parents first: foreign keys are checked per statement.
+    for table, rows in (
+        (shipments, ship_rows),
+        (goods_items, item_rows),
+        (parties, party_rows),
+        (decisions, decision_rows),
+        (tax_lines, tax_rows),
+        (events, event_rows),
+    ):
+        insert_rows(conn, table, rows)
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def _revenue_view(currency: str, due: int, lines: Sequence[Any]) -> dict[str, Any]:
+    totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if line.collection != "relieved":
+            totals[line.tax_type] += line.amount_minor
+    return {
+        "currency": currency,
+        "due_at_border": format_minor(due, currency),
+        "totals": {k: format_minor(v, currency) for k, v in sorted(totals.items())},
+        "lines": [
+            {
+                "item": line.item_seq,
+                "type": line.tax_type,
+                "base": format_minor(line.base_minor, currency),
+                "rate": str(Decimal(line.rate).normalize()),
+                "amount": format_minor(line.amount_minor, currency),
+                "collection": line.collection,
+                "legal_basis": line.legal_basis,
+                "note": line.note,
+            }
+            for line in lines
+        ],
+    }
+
+
+def summaries(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Result view of each shipment: state, lane with reasons, category and revenue; three queries."""
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        ship = {r.id: r for r in conn.execute(select(shipments).where(shipments.c.id.in_(chunk)))}
+        latest: dict[uuid.UUID, Any] = {}
+        for r in conn.execute(
+            select(decisions).where(decisions.c.shipment_id.in_(chunk)).order_by(decisions.c.id)
+        ):
+            latest[r.shipment_id] = r
+        lines: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for r in conn.execute(
+            select(tax_lines).where(tax_lines.c.shipment_id.in_(chunk)).order_by(tax_lines.c.id)
+        ):
+            lines[r.shipment_id].append(r)
+        for shipment_id, s in ship.items():
+            d = latest.get(shipment_id)
+            out[shipment_id] = {
+                "id": str(shipment_id),
+                "state": s.state,
+                "lane": s.lane,
+                "irg_category": s.irg_category,
+                "score": d.score if d else None,
+                "reasons": d.reasons if d else [],
+                "control_sample": d.control_sample if d else False,
+                "rule_set_version": d.rule_set_version if d else None,
+                "revenue": _revenue_view(s.revenue_currency, s.due_at_border_minor, lines[shipment_id]),
+            }
+    return out
+
+
+def _as_utc(value: dt.datetime) -> str:
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+
+def shipment_detail(conn: Connection, shipment_id: uuid.UUID) -> dict[str, Any] | None:
+    s = conn.execute(select(shipments).where(shipments.c.id == shipment_id)).first()
+    if s is None:
+        return None
+    detail = summaries(conn, [shipment_id])[shipment_id]
+    detail.update(
+        {
+            "filer": s.filer,
+            "lrn": s.lrn,
+            "version": s.version,
+            "house_waybill": s.house_waybill,
+            "paid": format_minor(s.paid_minor, s.revenue_currency),
+            "lodged_at": _as_utc(s.lodged_at),
+            "warnings": s.warnings,
+            "declaration": s.declaration,
+            "holds": [
+                {
+                    "kind": h.kind,
+                    "reason_code": h.reason_code,
+                    "text": h.text,
+                    "opened_at": _as_utc(h.opened_at),
+                    "closed_at": _as_utc(h.closed_at) if h.closed_at else None,
+                }
+                for h in conn.execute(
+                    select(holds).where(holds.c.shipment_id == shipment_id).order_by(holds.c.id)
+                )
+            ],
+            "events": [
+                {
+                    "type": e.type,
+                    "wco_id": e.wco_id,
+                    "at": _as_utc(e.at),
+                    "actor": e.actor,
+                    "reason": e.reason,
+                    "state_after": e.state_after,
+                    "data": e.data,
+                }
+                for e in conn.execute(
+                    select(events).where(events.c.shipment_id == shipment_id).order_by(events.c.id)
+                )
+            ],
+        }
+    )
+    return detail

@@ -1,0 +1,46 @@
+"""Officer dashboard: server-rendered pages over the same storage as the API; no build step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from importlib import resources
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from clearway.api.problems import Problem
+from clearway.storage.repository import shipment_detail
+from clearway.web import queries
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("clearway.web") / "templates"))
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> HTMLResponse:
+    with request.app.state.engine.connect() as conn:
+        data = queries.overview(conn, dt.datetime.now(dt.UTC).date())
+        queue = queries.held_queue(conn, limit=10)
+    return templates.TemplateResponse(request, "overview.html", {"o": data, "queue": queue})
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request) -> HTMLResponse:
+    with request.app.state.engine.connect() as conn:
+        items = queries.held_queue(conn)
+    return templates.TemplateResponse(request, "queue.html", {"queue": items})
+
+
+@router.get("/shipments/{shipment_id}", response_class=HTMLResponse)
+def shipment(shipment_id: str, request: Request) -> HTMLResponse:
+    try:
+        sid = uuid.UUID(shipment_id)
+    except ValueError as exc:
+        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
+    with request.app.state.engine.connect() as conn:
+        detail = shipment_detail(conn, sid)
+    if detail is None:
+        raise Problem(404, "Not found", f"no shipment {shipment_id}")
+    return templates.TemplateResponse(request, "shipment.html", {"s": detail})

@@ -1,0 +1,47 @@
+"""A valid shipment record in the wire format, and small helpers to vary it."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+RECEIVED_AT = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+BASE: dict[str, Any] = {
+    "filer": "DHLEXPRESS",
+    "lrn": "T0001",
+    "house_waybill": "1234567890",
+    "lodged_at": "2026-11-27T10:00:00+00:00",
+    "expected_arrival": "2026-11-28T06:00:00+00:00",
+    "transport_mode": "air",
+    "channel": "express",
+    "departure_country": "CN",
+    "destination_country": "DE",
+    "office_of_entry": "DELEJ001",
+    "goods_location": "DELEJ",
+    "currency": "EUR",
+    "total_value": "40.00",
+    "transport_cost": "0",
+    "parties": {
+        "seller": {"name": "Shenzhen Bright Trading Co., Ltd.", "tin": "CN91440300MA5FXX001",
+                   "address": {"country": "CN", "city": "Shenzhen"}},
+        "consignee": {"name": "Anna Schmidt",
+                      "address": {"line": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"}},
+    },
+    "goods": [
+        {"description": "Women's cotton T-shirt", "hs_code": "610910", "origin_country": "CN",
+         "quantity": "2", "net_mass_kg": "0.3", "value": "25.00"},
+        {"description": "Wireless Bluetooth earbuds", "hs_code": "851830", "origin_country": "CN",
+         "quantity": "1", "net_mass_kg": "0.1", "value": "15.00"},
+    ],
+    "fiscal": {"collection_model": "buyer"},
+}
+
+
+def shipment(lrn: str = "T0001", **changes: Any) -> dict[str, Any]:
+    record = copy.deepcopy(BASE)
+    record["lrn"] = lrn
+    record["house_waybill"] = f"WB{lrn}"
+    record.update(changes)
+    return record
