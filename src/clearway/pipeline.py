@@ -293,12 +293,32 @@ def _store(
         )
         for a, decision in zip(ordered, decisions, strict=True):
             a.risk = decision
-        repository.insert_assessed(conn, [_record(a, received_at) for a in fresh])
+        records = [_record(a, received_at) for a in fresh]
+        repository.insert_assessed(conn, records)
+        for a, r in zip(fresh, records, strict=True):
+            a.result.summary = _summary(r)
 
-    summaries = repository.summaries(conn, [a.result.shipment_id for a in candidates if a.result.shipment_id])
+    # Duplicates answer with what was stored: the original result, not a recomputation.
+    stored = [a.result.shipment_id for a in candidates if a.result.status == "duplicate"]
+    summaries = repository.summaries(conn, [i for i in stored if i is not None])
     for a in candidates:
-        if a.result.shipment_id is not None and a.result.status != "conflict":
+        if a.result.status == "duplicate" and a.result.shipment_id is not None:
             a.result.summary = summaries.get(a.result.shipment_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _DecisionView:
+    score: float
+    reasons: list[dict[str, str]]
+    control_sample: bool
+    rule_set_version: str
+
+
+def _summary(r: repository.AssessedShipment) -> dict[str, Any]:
+    decision = _DecisionView(r.risk.score, repository.reasons_view(r.risk), r.risk.control_sample,
+                             r.rule_set_version)
+    return repository.summary_view(r.id, "assessed", r.risk.lane.label, r.category, decision,
+                                   r.revenue.currency, r.revenue.due_at_border_minor, r.revenue.lines)
 
 
 def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipment:

@@ -26,6 +26,11 @@ from clearway.declarations.validation import lodgement_time, validate
 from tests.sample import RECEIVED_AT, shipment
 
 
+def fullwidth(digits: str) -> str:
+    """'610910' -> the same digits as full-width characters (U+FF10..U+FF19)."""
+    return "".join(chr(ord(d) + 0xFEE0) for d in digits)
+
+
 def check(record: dict[str, Any], received_at: dt.datetime = RECEIVED_AT) -> list[Finding]:
     return validate(Shipment.model_validate(record), received_at)
 
@@ -113,8 +118,8 @@ SINGLE_FINDING_CASES: list[tuple[str, Severity, str, Callable[[dict[str, Any]], 
     ("date.future", Severity.ERROR, "/lodged_at", _set("lodged_at", "2026-11-27T12:16:00+00:00")),
     # 99 days before receipt; the expected arrival stays within 120 days of lodgement
     ("date.too_old", Severity.ERROR, "/lodged_at", _set("lodged_at", "2026-08-20T10:00:00+00:00")),
-    ("date.implausible", Severity.ERROR, "/expected_arrival", _set("expected_arrival", "2027-04-01T00:00:00Z")),
-    ("date.implausible", Severity.ERROR, "/expected_arrival", _set("expected_arrival", "2026-10-27T00:00:00Z")),
+    ("date.implausible", Severity.ERROR, "/expected_arrival", _set("expected_arrival", "2027-04-01T00:00Z")),
+    ("date.implausible", Severity.ERROR, "/expected_arrival", _set("expected_arrival", "2026-10-27T00:00Z")),
     ("destination.unsupported", Severity.ERROR, "/destination_country", _set("destination_country", "US")),
     ("description.vague", Severity.WARNING, "/goods/1/description", _set("goods/1/description", "Gift")),
     (
@@ -279,13 +284,14 @@ def test_rate_snapshot_not_warned_for_a_day_inside_the_table() -> None:
 
 def test_ioss_number_with_non_ascii_digits_is_rejected() -> None:
     # Full-width digits are not an IOSS number; `\d` in the pattern also matches them.
-    record = shipment(fiscal={"collection_model": "vendor", "vendor_registration": "IM１２３４５６７８９０"})
+    ioss = "IM" + fullwidth("1234567890")
+    record = shipment(fiscal={"collection_model": "vendor", "vendor_registration": ioss})
     assert [(f.code, f.path) for f in check(record)] == [("ioss.format", "/fiscal/vendor_registration")]
 
 
 def test_hs_code_with_non_ascii_digits_is_a_format_error() -> None:
     record = shipment()
-    record["goods"][0]["hs_code"] = "６１０９１０"
+    record["goods"][0]["hs_code"] = fullwidth("610910")
     assert [(f.code, f.path) for f in check(record)] == [("hs.format", "/goods/0/hs_code")]
 
 

@@ -97,20 +97,24 @@ def read_records(stream: TextIO) -> Iterator[CsvRecord]:
         yield CsvRecord(lines[0], _shipment(group), lines)
 
 
-def _flat_party(role: str, party: dict[str, Any]) -> dict[str, Any]:
-    out = {f"{role}_{f}": party[f] for f in PARTY_FIELDS if f in party}
-    for a, v in party.get("address", {}).items():
-        out[f"{role}_address_{a}"] = v
+def _flat_party(role: str, party: dict[str, Any] | None) -> dict[str, Any]:
+    """Columns of one party; null (not given) values leave their cells empty."""
+    if party is None:
+        return {}
+    out = {f"{role}_{f}": party[f] for f in PARTY_FIELDS if party.get(f) is not None}
+    for a, v in (party.get("address") or {}).items():
+        if v is not None:
+            out[f"{role}_address_{a}"] = v
     return out
 
 
 def to_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The CSV rows of one shipment record in the JSON wire format."""
-    base: dict[str, Any] = {c: record[c] for c in SHIPMENT_COLUMNS if c in record}
-    base.update(record.get("fiscal", {}))
+    base: dict[str, Any] = {c: record[c] for c in SHIPMENT_COLUMNS if record.get(c) is not None}
+    base.update({k: v for k, v in (record.get("fiscal") or {}).items() if v is not None})
     for role, party in record["parties"].items():
         base.update(_flat_party(role, party))
-    return [{**base, **{f"item_{k}": v for k, v in item.items()}} for item in record["goods"]]
+    return [{**base, **{f"item_{k}": v for k, v in item.items() if v is not None}} for item in record["goods"]]
 
 
 def write_records(stream: TextIO, records: Iterable[dict[str, Any]]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s.\-/]+")
 _NON_WORD = re.compile(r"[^0-9a-z ]+")
@@ -22,12 +23,20 @@ def normalise_tin(tin: str) -> str:
     return _SEPARATORS.sub("", tin).upper()
 
 
+# Letters that NFKD does not decompose into ASCII: transliterate them instead of dropping them.
+_TRANSLITERATE = str.maketrans(
+    {"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+     "ı": "i", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ħ": "h", "Ħ": "H"}
+)  # fmt: skip
+
+
 def fold(text: str) -> str:
     """Lower case ASCII without accents or punctuation, single-spaced."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
     return _SPACES.sub(" ", _NON_WORD.sub(" ", ascii_text.lower())).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # sellers, platforms and carriers repeat across a day
 def name_key(name: str) -> str:
     """Key for watch-list matching by name: folded, legal forms dropped."""
     return " ".join(w for w in fold(name).split() if w not in _LEGAL_FORMS)

@@ -28,10 +28,10 @@ MAX_TRANSIT = dt.timedelta(days=120)
 
 _LRN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]{0,21}")
 _TIN_ID = re.compile(r"[A-Z0-9]{1,35}")
-_IOSS = re.compile(r"IM\d{10}")
+_IOSS = re.compile(r"IM[0-9]{10}")
 _LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
 _OFFICE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}[A-Z0-9]{3}")
-_HS = re.compile(r"\d{6}(\d{2}){0,2}")
+_HS = re.compile(r"[0-9]{6}([0-9]{2}){0,2}")
 
 PARTY_ROLES = ("seller", "consignee", "marketplace", "carrier", "consignor", "importer", "declarant")
 
@@ -68,14 +68,14 @@ def _references(s: Shipment) -> Iterator[Finding]:
         yield _error("lrn.format", "/lrn", "LRN must be an..22: letters, digits and - _ / . only")
 
 
-def _country(code: str, path: str) -> Iterator[Finding]:
+def _country(code: str, *path: str | int) -> Iterator[Finding]:
     if not is_country(code):
-        yield _error("country.unknown", path, f"'{code}' is not in the ISO 3166-1 alpha-2 code list")
+        yield _error("country.unknown", pointer(*path), f"'{code}' is not in the ISO 3166-1 alpha-2 code list")
 
 
 def _countries(s: Shipment) -> Iterator[Finding]:
-    yield from _country(s.departure_country, "/departure_country")
-    yield from _country(s.destination_country, "/destination_country")
+    yield from _country(s.departure_country, "departure_country")
+    yield from _country(s.destination_country, "destination_country")
     if is_country(s.destination_country) and jurisdiction_for(s.destination_country) is None:
         covered = ", ".join(j.id for j in jurisdictions())
         yield _error(
@@ -121,7 +121,7 @@ def _goods(s: Shipment) -> Iterator[Finding]:
                 pointer(*at, "hs_code"),
                 f"'{item.hs_code[:6]}' is not a subheading of the HS 2022 nomenclature",
             )
-        yield from _country(item.origin_country, pointer(*at, "origin_country"))
+        yield from _country(item.origin_country, *at, "origin_country")
         if item.net_mass_kg <= 0:
             yield _error("mass.not_positive", pointer(*at, "net_mass_kg"), "net mass must be greater than 0")
         if item.gross_mass_kg is not None:
@@ -143,9 +143,10 @@ def _goods(s: Shipment) -> Iterator[Finding]:
         yield _error("mass.not_positive", "/gross_mass_kg", "gross mass must be greater than 0")
 
 
-def _tin(party: Party, path: str) -> Iterator[Finding]:
+def _tin(party: Party, role: str) -> Iterator[Finding]:
     if party.tin is None:
         return
+    path = pointer("parties", role, "tin")
     tin = normalise_tin(party.tin)
     country, identifier = tin[:2], tin[2:]
     if not is_country(country):
@@ -163,9 +164,9 @@ def _parties(s: Shipment) -> Iterator[Finding]:
         party: Party | None = getattr(s.parties, role)
         if party is None:
             continue
-        yield from _tin(party, pointer("parties", role, "tin"))
+        yield from _tin(party, role)
         if party.address is not None:
-            yield from _country(party.address.country, pointer("parties", role, "address", "country"))
+            yield from _country(party.address.country, "parties", role, "address", "country")
 
 
 def _places(s: Shipment) -> Iterator[Finding]:

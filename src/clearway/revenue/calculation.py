@@ -65,10 +65,12 @@ class TaxLine:
 class RevenueAssessment:
     currency: str
     lines: tuple[TaxLine, ...]
+    due_at_border_minor: int = 0  # the sum of the border lines, set by `of`
 
-    @property
-    def due_at_border_minor(self) -> int:
-        return sum(line.amount_minor for line in self.lines if line.collection is Collection.BORDER)
+    @classmethod
+    def of(cls, currency: str, lines: tuple[TaxLine, ...]) -> RevenueAssessment:
+        due = sum(line.amount_minor for line in lines if line.collection is Collection.BORDER)
+        return cls(currency, lines, due)
 
     def total_minor(self, tax_type: TaxType | None = None) -> int:
         return sum(
@@ -131,7 +133,7 @@ def assess(
         return to_minor(amount, currency)
 
     if c.documents_only:
-        return RevenueAssessment(currency, ())
+        return RevenueAssessment.of(currency, ())
     values = _customs_values(c)
     lines: list[TaxLine] = []
     relieved_gift = c.gift and c.intrinsic_value <= period.gift_relief
@@ -227,4 +229,4 @@ def assess(
                 f"VAT {c.destination_country} {(vat_rate * 100).normalize():f}%",
             )
         )
-    return RevenueAssessment(currency, tuple(lines))
+    return RevenueAssessment.of(currency, tuple(lines))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from clearway.reference import minor_units
 
 ROUNDING_RULE = "half-up to the currency's minor unit, per tax line"
 
 
+@cache
 def _exponent(currency: str) -> int:
     units = minor_units(currency)
     return 2 if units is None else units

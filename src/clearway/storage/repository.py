@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, or_, select, tuple_
+from sqlalchemy import Connection, func, or_, select
 
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import name_key, normalise_tin
@@ -51,18 +51,21 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
         yield values[start : start + _CHUNK]
 
 
-def existing_keys(
-    conn: Connection, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[uuid.UUID, str]]:
+def existing_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[uuid.UUID, str]]:
+    """Stored (id, content hash) per (filer, LRN). A batch has few filers, so filter by filer and LRN
+    lists (served by the unique index) and keep exact pairs here; row-value IN lists plan badly."""
+    wanted = set(keys)
     found: dict[tuple[str, str], tuple[uuid.UUID, str]] = {}
-    for chunk in _chunks(list(dict.fromkeys(keys))):
+    filers = sorted({f for f, _ in wanted})
+    for chunk in _chunks(sorted({lrn for _, lrn in wanted})):
         rows = conn.execute(
             select(shipments.c.filer, shipments.c.lrn, shipments.c.id, shipments.c.content_hash).where(
-                tuple_(shipments.c.filer, shipments.c.lrn).in_(chunk)
+                shipments.c.filer.in_(filers), shipments.c.lrn.in_(chunk)
             )
         )
         for filer, lrn, shipment_id, content_hash in rows:
-            found[(filer, lrn)] = (shipment_id, content_hash)
+            if (filer, lrn) in wanted:
+                found[(filer, lrn)] = (shipment_id, content_hash)
     return found
 
 
@@ -108,6 +111,10 @@ def add_watchlist_entries(conn: Connection, entries: Iterable[dict[str, Any]]) -
     ]
     insert_rows(conn, watchlist, rows)
     return len(rows)
+
+
+def reasons_view(risk: RiskDecision) -> list[dict[str, str]]:
+    return [{"rule": h.rule_id, "title": RULES[h.rule_id].title, "detail": h.detail} for h in risk.hits]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +269,7 @@ def _revenue_view(currency: str, due: int, lines: Sequence[Any]) -> dict[str, An
     totals: dict[str, int] = defaultdict(int)
     for line in lines:
         if line.collection != "relieved":
-            totals[line.tax_type] += line.amount_minor
+            totals[str(line.tax_type)] += line.amount_minor
     return {
         "currency": currency,
         "due_at_border": format_minor(due, currency),
@@ -270,11 +277,11 @@ def _revenue_view(currency: str, due: int, lines: Sequence[Any]) -> dict[str, An
         "lines": [
             {
                 "item": line.item_seq,
-                "type": line.tax_type,
+                "type": str(line.tax_type),
                 "base": format_minor(line.base_minor, currency),
                 "rate": str(Decimal(line.rate).normalize()),
                 "amount": format_minor(line.amount_minor, currency),
-                "collection": line.collection,
+                "collection": str(line.collection),
                 "legal_basis": line.legal_basis,
                 "note": line.note,
             }
@@ -283,11 +290,39 @@ def _revenue_view(currency: str, due: int, lines: Sequence[Any]) -> dict[str, An
     }
 
 
+def summary_view(
+    shipment_id: uuid.UUID,
+    state: str,
+    lane: str,
+    irg_category: int,
+    decision: Any,
+    revenue_currency: str,
+    due_minor: int,
+    lines: Sequence[Any],
+) -> dict[str, Any]:
+    """The result of one shipment as the API returns it; `decision` and `lines` are rows or domain objects."""
+    return {
+        "id": str(shipment_id),
+        "state": state,
+        "lane": lane,
+        "irg_category": irg_category,
+        "score": decision.score if decision else None,
+        "reasons": decision.reasons if decision else [],
+        "control_sample": decision.control_sample if decision else False,
+        "rule_set_version": decision.rule_set_version if decision else None,
+        "revenue": _revenue_view(revenue_currency, due_minor, lines),
+    }
+
+
 def summaries(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Result view of each shipment: state, lane with reasons, category and revenue; three queries."""
+    """Result view of stored shipments: three queries per chunk of ids."""
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
-        ship = {r.id: r for r in conn.execute(select(shipments).where(shipments.c.id.in_(chunk)))}
+        ship = conn.execute(
+            select(shipments.c.id, shipments.c.state, shipments.c.lane, shipments.c.irg_category,
+                   shipments.c.revenue_currency, shipments.c.due_at_border_minor)
+            .where(shipments.c.id.in_(chunk))
+        ).all()
         latest: dict[uuid.UUID, Any] = {}
         for r in conn.execute(
             select(decisions).where(decisions.c.shipment_id.in_(chunk)).order_by(decisions.c.id)
@@ -298,19 +333,9 @@ def summaries(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dic
             select(tax_lines).where(tax_lines.c.shipment_id.in_(chunk)).order_by(tax_lines.c.id)
         ):
             lines[r.shipment_id].append(r)
-        for shipment_id, s in ship.items():
-            d = latest.get(shipment_id)
-            out[shipment_id] = {
-                "id": str(shipment_id),
-                "state": s.state,
-                "lane": s.lane,
-                "irg_category": s.irg_category,
-                "score": d.score if d else None,
-                "reasons": d.reasons if d else [],
-                "control_sample": d.control_sample if d else False,
-                "rule_set_version": d.rule_set_version if d else None,
-                "revenue": _revenue_view(s.revenue_currency, s.due_at_border_minor, lines[shipment_id]),
-            }
+        for s in ship:
+            out[s.id] = summary_view(s.id, s.state, s.lane, s.irg_category, latest.get(s.id),
+                                     s.revenue_currency, s.due_at_border_minor, lines[s.id])
     return out
 
 

@@ -1,0 +1,66 @@
+"""The dashboard in Debian Chromium driven by Playwright, against a real server with real data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.e2e.server import running_server
+from tests.e2e.test_api import now_record
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a closed network: no background calls home, no sandbox as root in CI.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _prohibited(lrn: str) -> dict[str, Any]:
+    record = now_record(lrn)
+    record["goods"][1] = {"description": "Pistol cartridges", "hs_code": "930630", "origin_country": "CN",
+                          "net_mass_kg": "0.1", "value": "15.00"}
+    return record
+
+
+def test_overview_queue_and_shipment_detail(browser: Browser, module_db_url: str) -> None:
+    with running_server(module_db_url) as base:
+        with httpx.Client(base_url=base) as api:
+            api.post("/v1/shipments", json={"shipments": [now_record("G1"), now_record("G2"), _prohibited("P1")]})
+            results = api.get("/openapi.json")  # server answers
+            assert results.status_code == 200
+            held = api.post("/v1/shipments", json=_prohibited("P2")).json()["id"]
+            api.post(f"/v1/shipments/{held}/events", json={"type": "arrival", "actor": "handler"})
+
+        page = browser.new_page()
+        page.goto(base + "/")
+        assert page.get_by_test_id("total").inner_text().startswith("4")
+        assert page.get_by_test_id("lane-red").inner_text() == "2"
+        assert page.get_by_test_id("lane-green").inner_text() == "2"
+        assert page.get_by_test_id("state-held").inner_text().startswith("1")
+        assert "flat_duty" in page.locator("#revenue").inner_text()
+
+        page.goto(base + "/queue")
+        page.get_by_role("link", name="P2").click()
+        page.wait_for_url("**/shipments/*")
+        assert page.get_by_test_id("lane").inner_text() == "red"
+        assert page.get_by_test_id("state").inner_text() == "held"
+        assert "R-PROHIBITED" in page.locator("#reasons").inner_text()
+        assert "PHYS-INSP" in page.locator("#holds").inner_text()
+        assert "arrival" in page.locator("#events").inner_text()
+        page.close()
