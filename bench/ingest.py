@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from clearway.config import Settings
 from clearway.ingest import ingest_file
+from clearway.runtime import prepare_for_batches
 from clearway.storage import repository
 from clearway.storage.bulk import insert_rows
 from clearway.storage.database import make_engine, normalise_url, upgrade
@@ -76,7 +77,9 @@ def timed_copy(engine: Engine) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--shipments", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=2000)
@@ -86,6 +89,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = Settings(batch_size=args.batch_size)
+    prepare_for_batches()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "traffic.jsonl"
         now = dt.datetime.now(dt.UTC)

@@ -36,7 +36,7 @@ def _url_for(database: str) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
-    """A migrated database that each test copies: CREATE DATABASE ... TEMPLATE is much faster than migrating."""
+    """A migrated database that each test copies (CREATE DATABASE ... TEMPLATE beats migrating each time)."""
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
             pytest.fail("CLEARWAY_REQUIRE_POSTGRES=1 but CLEARWAY_TEST_POSTGRES_URL is not set")

@@ -24,16 +24,33 @@ BASE: dict[str, Any] = {
     "total_value": "40.00",
     "transport_cost": "0",
     "parties": {
-        "seller": {"name": "Shenzhen Bright Trading Co., Ltd.", "tin": "CN91440300MA5FXX001",
-                   "address": {"country": "CN", "city": "Shenzhen"}},
-        "consignee": {"name": "Anna Schmidt",
-                      "address": {"line": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"}},
+        "seller": {
+            "name": "Shenzhen Bright Trading Co., Ltd.",
+            "tin": "CN91440300MA5FXX001",
+            "address": {"country": "CN", "city": "Shenzhen"},
+        },
+        "consignee": {
+            "name": "Anna Schmidt",
+            "address": {"line": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"},
+        },
     },
     "goods": [
-        {"description": "Women's cotton T-shirt", "hs_code": "610910", "origin_country": "CN",
-         "quantity": "2", "net_mass_kg": "0.3", "value": "25.00"},
-        {"description": "Wireless Bluetooth earbuds", "hs_code": "851830", "origin_country": "CN",
-         "quantity": "1", "net_mass_kg": "0.1", "value": "15.00"},
+        {
+            "description": "Women's cotton T-shirt",
+            "hs_code": "610910",
+            "origin_country": "CN",
+            "quantity": "2",
+            "net_mass_kg": "0.3",
+            "value": "25.00",
+        },
+        {
+            "description": "Wireless Bluetooth earbuds",
+            "hs_code": "851830",
+            "origin_country": "CN",
+            "quantity": "1",
+            "net_mass_kg": "0.1",
+            "value": "15.00",
+        },
     ],
     "fiscal": {"collection_model": "buyer"},
 }

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from clearway.config import Settings
 from clearway.ingest import IngestSummary, ingest_file
+from clearway.runtime import prepare_for_batches
 from clearway.storage.database import make_engine, upgrade
 
 app = typer.Typer(
@@ -86,6 +87,7 @@ def _count_lines(path: Path) -> int:
 
 def run_ingest(path: Path, settings: Settings, quiet: bool = False) -> IngestSummary:
     upgrade(settings.database_url)
+    prepare_for_batches()
     engine = make_engine(settings.database_url)
     total = _count_lines(path) - (1 if path.suffix.lower() == ".csv" else 0)
     with Progress(
@@ -126,6 +128,7 @@ def serve(
 
     settings = _settings(db)
     upgrade(settings.database_url)
+    prepare_for_batches()
     console.print(f"Clearway on http://{host}:{port}  (API docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

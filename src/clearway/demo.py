@@ -24,6 +24,7 @@ from clearway.clearance.lifecycle import (
 from clearway.clearance.service import record_event
 from clearway.config import Settings
 from clearway.ingest import ingest_file
+from clearway.runtime import prepare_for_batches
 from clearway.storage import repository
 from clearway.storage.database import make_engine, upgrade
 from clearway.traffic.export import write_traffic
@@ -122,6 +123,7 @@ def _control(
 
 def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, console: Console) -> dict[str, Any]:
     upgrade(settings.database_url)
+    prepare_for_batches()
     engine = make_engine(settings.database_url)
     _seed_watchlist(engine)
     now = dt.datetime.now(dt.UTC)

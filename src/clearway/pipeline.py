@@ -84,6 +84,7 @@ class ItemResult:
 class _Accepted:
     result: ItemResult
     shipment: Shipment
+    document: str  # canonical JSON of the declaration
     content_hash: str
     lodged_at: dt.datetime
     jurisdiction: Jurisdiction
@@ -117,8 +118,13 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def content_hash(shipment: Shipment) -> str:
-    return hashlib.sha256(shipment.model_dump_json().encode()).hexdigest()
+def canonical_json(shipment: Shipment) -> str:
+    """The declaration as stored and hashed: pydantic's serialisation, fields in model order, no nulls."""
+    return shipment.model_dump_json(exclude_none=True)
+
+
+def content_hash(document: str) -> str:
+    return hashlib.sha256(document.encode()).hexdigest()
 
 
 # Stage 2: categorise and assess revenue (pure) ------------------------------------------------------
@@ -196,10 +202,12 @@ def _prepare(result: ItemResult, s: Shipment, received_at: dt.datetime) -> _Acce
     assert jurisdiction is not None  # validation rejects uncovered destinations
     lodged = lodgement_time(s, received_at)
     day = lodged.date()
+    document = canonical_json(s)
     return _Accepted(
         result=result,
         shipment=s,
-        content_hash=content_hash(s),
+        document=document,
+        content_hash=content_hash(document),
         lodged_at=lodged,
         jurisdiction=jurisdiction,
         period=jurisdiction.period(day),
@@ -315,10 +323,19 @@ class _DecisionView:
 
 
 def _summary(r: repository.AssessedShipment) -> dict[str, Any]:
-    decision = _DecisionView(r.risk.score, repository.reasons_view(r.risk), r.risk.control_sample,
-                             r.rule_set_version)
-    return repository.summary_view(r.id, "assessed", r.risk.lane.label, r.category, decision,
-                                   r.revenue.currency, r.revenue.due_at_border_minor, r.revenue.lines)
+    decision = _DecisionView(
+        r.risk.score, repository.reasons_view(r.risk), r.risk.control_sample, r.rule_set_version
+    )
+    return repository.summary_view(
+        r.id,
+        "assessed",
+        r.risk.lane.label,
+        r.category,
+        decision,
+        r.revenue.currency,
+        r.revenue.due_at_border_minor,
+        r.revenue.lines,
+    )
 
 
 def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipment:
@@ -326,6 +343,7 @@ def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipme
     return repository.AssessedShipment(
         id=a.result.shipment_id,
         shipment=a.shipment,
+        document=a.document,
         content_hash=a.content_hash,
         jurisdiction=a.jurisdiction.id,
         category=int(a.category),

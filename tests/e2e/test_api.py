@@ -19,8 +19,12 @@ def now_record(lrn: str, **changes: Any) -> dict[str, Any]:
     """A record lodged an hour ago (plausible whenever the test runs), to a consignee of its own so that
     records of different tests never add up to a split consignment."""
     lodged = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    record = shipment(lrn, lodged_at=lodged.isoformat(),
-                      expected_arrival=(lodged + dt.timedelta(days=1)).isoformat(), **changes)
+    record = shipment(
+        lrn,
+        lodged_at=lodged.isoformat(),
+        expected_arrival=(lodged + dt.timedelta(days=1)).isoformat(),
+        **changes,
+    )
     record["parties"]["consignee"]["name"] = f"Consignee {lrn}"
     return record
 

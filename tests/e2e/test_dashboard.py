@@ -15,8 +15,16 @@ from tests.e2e.test_api import now_record
 
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a closed network: no background calls home, no sandbox as root in CI.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +41,22 @@ def browser() -> Iterator[Browser]:
 
 def _prohibited(lrn: str) -> dict[str, Any]:
     record = now_record(lrn)
-    record["goods"][1] = {"description": "Pistol cartridges", "hs_code": "930630", "origin_country": "CN",
-                          "net_mass_kg": "0.1", "value": "15.00"}
+    record["goods"][1] = {
+        "description": "Pistol cartridges",
+        "hs_code": "930630",
+        "origin_country": "CN",
+        "net_mass_kg": "0.1",
+        "value": "15.00",
+    }
     return record
 
 
 def test_overview_queue_and_shipment_detail(browser: Browser, module_db_url: str) -> None:
     with running_server(module_db_url) as base:
         with httpx.Client(base_url=base) as api:
-            api.post("/v1/shipments", json={"shipments": [now_record("G1"), now_record("G2"), _prohibited("P1")]})
+            api.post(
+                "/v1/shipments", json={"shipments": [now_record("G1"), now_record("G2"), _prohibited("P1")]}
+            )
             results = api.get("/openapi.json")  # server answers
             assert results.status_code == 200
             held = api.post("/v1/shipments", json=_prohibited("P2")).json()["id"]

@@ -36,8 +36,16 @@ def test_jsonl_broken_lines_are_reported_with_line_numbers_and_good_lines_stored
 ) -> None:
     good = records(5, "J")
     invalid = now_record("JBAD", currency="ZZZ")
-    lines = [json.dumps(good[0]), json.dumps(good[1]), '{"filer": "X", broken', json.dumps(invalid),
-             "", json.dumps(good[2]), json.dumps(good[3]), json.dumps(good[4])]
+    lines = [
+        json.dumps(good[0]),
+        json.dumps(good[1]),
+        '{"filer": "X", broken',
+        json.dumps(invalid),
+        "",
+        json.dumps(good[2]),
+        json.dumps(good[3]),
+        json.dumps(good[4]),
+    ]
     path = tmp_path / "day.jsonl"
     path.write_text("\n".join(lines) + "\n")
     summary = ingest_file(engine, path, SETTINGS)
@@ -45,7 +53,10 @@ def test_jsonl_broken_lines_are_reported_with_line_numbers_and_good_lines_stored
     assert stored(engine) == 5
     assert summary.rejected_path == tmp_path / "day.jsonl.rejected.jsonl"
     rejected = [json.loads(x) for x in summary.rejected_path.read_text().splitlines()]
-    assert [(r["line"], r["errors"][0]["code"]) for r in rejected] == [(3, "file.broken_line"), (4, "currency.unknown")]
+    assert [(r["line"], r["errors"][0]["code"]) for r in rejected] == [
+        (3, "file.broken_line"),
+        (4, "currency.unknown"),
+    ]
     assert rejected[1]["errors"][0]["path"] == "/currency"
     rerun = ingest_file(engine, path, SETTINGS)
     assert rerun.statuses["duplicate"] == 5 and rerun.statuses["accepted"] == 0
@@ -68,7 +79,9 @@ def test_csv_one_row_per_item_with_a_broken_line(engine: Engine, tmp_path: Path)
         assert conn.execute(select(func.count()).select_from(repository.goods_items)).scalar_one() == 6
 
 
-def test_killed_ingest_rerun_stores_every_record_exactly_once(db_url: str, engine: Engine, tmp_path: Path) -> None:
+def test_killed_ingest_rerun_stores_every_record_exactly_once(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "big.jsonl"
     total = 4000
     path.write_text("".join(json.dumps(r) + "\n" for r in records(total, "K")))

@@ -32,8 +32,14 @@ def _detail(engine: Engine, shipment_id: uuid.UUID) -> dict[str, Any]:
 
 
 def _ioss(lrn: str) -> dict[str, Any]:
-    return shipment(lrn, fiscal={"collection_model": "vendor", "vendor_registration": "IM2760000001",
-                                 "tax_collected_at_checkout": True})
+    return shipment(
+        lrn,
+        fiscal={
+            "collection_model": "vendor",
+            "vendor_registration": "IM2760000001",
+            "tax_collected_at_checkout": True,
+        },
+    )
 
 
 def test_green_with_nothing_owed_is_released_on_arrival(engine: Engine) -> None:
@@ -42,7 +48,10 @@ def test_green_with_nothing_owed_is_released_on_arrival(engine: Engine) -> None:
     assert record_event(engine, sid, ARRIVAL) is State.RELEASED
     events = _detail(engine, sid)["events"]
     assert [(e["type"], e["wco_id"]) for e in events] == [
-        ("filed", "D011"), ("assessed", "023"), ("arrival", "172"), ("released", "277")
+        ("filed", "D011"),
+        ("assessed", "023"),
+        ("arrival", "172"),
+        ("released", "277"),
     ]
 
 
@@ -58,16 +67,23 @@ def test_owed_duties_hold_until_paid(engine: Engine) -> None:
 
 
 def test_intermediary_account_releases_without_payment(engine: Engine) -> None:
-    sid = _file(engine, shipment("L3", fiscal={"collection_model": "intermediary",
-                                               "deferred_payment_account": "ACC-1"}))
+    sid = _file(
+        engine,
+        shipment("L3", fiscal={"collection_model": "intermediary", "deferred_payment_account": "ACC-1"}),
+    )
     assert record_event(engine, sid, ARRIVAL) is State.RELEASED
 
 
 def test_red_lane_waits_for_inspection_and_non_compliance_seizes(engine: Engine) -> None:
     record = _ioss("L4")
     record["goods"][0]["description"] = "gift"  # vague: yellow
-    record["goods"][1] = {"description": "Pistol cartridges", "hs_code": "930630", "origin_country": "CN",
-                          "net_mass_kg": "0.1", "value": "15.00"}
+    record["goods"][1] = {
+        "description": "Pistol cartridges",
+        "hs_code": "930630",
+        "origin_country": "CN",
+        "net_mass_kg": "0.1",
+        "value": "15.00",
+    }
     sid = _file(engine, record)
     detail = _detail(engine, sid)
     assert detail["lane"] == "red"
@@ -87,8 +103,12 @@ def test_compliant_inspection_releases_and_return_follows(engine: Engine) -> Non
     record["goods"][0]["description"] = "parts"
     sid = _file(engine, record)
     assert record_event(engine, sid, ARRIVAL) is State.HELD
-    ok = InspectionResult(type="inspection_result", control="documents", result="compliant",
-                          at=dt.datetime(2026, 11, 28, 9, tzinfo=dt.UTC))
+    ok = InspectionResult(
+        type="inspection_result",
+        control="documents",
+        result="compliant",
+        at=dt.datetime(2026, 11, 28, 9, tzinfo=dt.UTC),
+    )
     assert record_event(engine, sid, ok) is State.RELEASED
     assert record_event(engine, sid, Return(type="return")) is State.RETURNED
     assert _detail(engine, sid)["state"] == "returned"

@@ -87,10 +87,21 @@ def _consignee(name: str) -> dict[str, Any]:
 
 
 def _one_item(lrn: str, value: str, name: str = "Marie Curie", hours: int = 0) -> dict[str, Any]:
-    record = shipment(lrn, total_value=value, destination_country="FR",
-                      lodged_at=(RECEIVED_AT - dt.timedelta(hours=10 - hours)).isoformat())
-    record["goods"] = [{"description": "Leather handbag", "hs_code": "420221", "origin_country": "CN",
-                        "net_mass_kg": "0.8", "value": value}]
+    record = shipment(
+        lrn,
+        total_value=value,
+        destination_country="FR",
+        lodged_at=(RECEIVED_AT - dt.timedelta(hours=10 - hours)).isoformat(),
+    )
+    record["goods"] = [
+        {
+            "description": "Leather handbag",
+            "hs_code": "420221",
+            "origin_country": "CN",
+            "net_mass_kg": "0.8",
+            "value": value,
+        }
+    ]
     record["parties"]["consignee"] = _consignee(name)
     return record
 

@@ -172,7 +172,12 @@ def test_return_after_release() -> None:
 
 # --- the full table of refusals ---------------------------------------------------------------------
 
-EVENTS = {"arrival": ARRIVAL, "inspection_result": COMPLIANT, "payment": pay(100), "return": RETURN}
+EVENTS: dict[str, Arrival | InspectionResult | Payment | Return] = {
+    "arrival": ARRIVAL,
+    "inspection_result": COMPLIANT,
+    "payment": pay(100),
+    "return": RETURN,
+}
 ALLOWED = {
     "arrival": {State.ASSESSED},
     "inspection_result": {State.HELD},

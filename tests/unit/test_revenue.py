@@ -27,7 +27,9 @@ from clearway.revenue.calculation import (
 from clearway.revenue.money import format_minor, from_minor, to_minor
 from clearway.revenue.profiles import NoProfileForDate, Period, jurisdiction_for, jurisdictions
 
-EU = jurisdiction_for("DE")
+_EU = jurisdiction_for("DE")
+assert _EU is not None
+EU = _EU
 assert EU is not None
 D_2021_03 = dt.date(2021, 3, 1)
 D_2024 = dt.date(2024, 5, 1)
@@ -46,7 +48,7 @@ def consignment(
 ) -> Consignment:
     """Items as (hs_code, value) or (hs_code, value, net mass kg)."""
     goods = [
-        Item(k + 1, i[0], Decimal(i[1]), Decimal(i[2] if len(i) == 3 else "0.5"))  # type: ignore[misc]
+        Item(k + 1, i[0], Decimal(i[1]), Decimal(i[2] if len(i) == 3 else "0.5"))
         for k, i in enumerate(items)
     ]
     return Consignment(

@@ -114,7 +114,9 @@ def to_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     base.update({k: v for k, v in (record.get("fiscal") or {}).items() if v is not None})
     for role, party in record["parties"].items():
         base.update(_flat_party(role, party))
-    return [{**base, **{f"item_{k}": v for k, v in item.items() if v is not None}} for item in record["goods"]]
+    return [
+        {**base, **{f"item_{k}": v for k, v in item.items() if v is not None}} for item in record["goods"]
+    ]
 
 
 def write_records(stream: TextIO, records: Iterable[dict[str, Any]]) -> int:

@@ -13,7 +13,8 @@ _SPACES = re.compile(r"\s+")
 _LEGAL_FORMS = frozenset(
     {
         "co", "ltd", "limited", "llc", "inc", "corp", "corporation", "gmbh", "ag", "sa", "sarl", "srl",
-        "bv", "nv", "plc", "company", "trading", "int", "intl", "international", "oy", "ab", "as", "spa", "sl",
+        "bv", "nv", "plc", "company", "trading", "int", "intl", "international", "oy", "ab", "as", "spa",
+        "sl",
     }
 )  # fmt: skip
 
@@ -32,7 +33,9 @@ _TRANSLITERATE = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower case ASCII without accents or punctuation, single-spaced."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
+    )
     return _SPACES.sub(" ", _NON_WORD.sub(" ", ascii_text.lower())).strip()
 
 

@@ -8,13 +8,16 @@ from clearway.declarations.normalise import fold
 VAGUE_WORDS = frozenset(
     {
         "gift", "gifts", "present", "sample", "samples", "goods", "good", "item", "items", "parts", "part",
-        "accessories", "accessory", "stuff", "product", "products", "merchandise", "package", "parcel", "misc",
+        "accessories", "accessory", "stuff", "product", "products", "merchandise", "package", "parcel",
+        "misc",
         "miscellaneous", "various", "general", "cargo", "freight", "consolidated", "personal", "effects",
         "belongings", "clothes", "equipment", "spare", "spares", "daily", "necessities",
     }
 )  # fmt: skip
-_FILLER = frozenset({"a", "an", "the", "of", "for", "and", "or", "with", "new", "free", "1", "2", "3", "x", "pcs",
-                     "pc", "set"})  # fmt: skip
+_FILLER = frozenset(
+    {"a", "an", "the", "of", "for", "and", "or", "with", "new", "free", "1", "2", "3", "x", "pcs", "pc",
+     "set"}
+)  # fmt: skip
 
 
 def is_vague_description(description: str) -> bool:

@@ -70,7 +70,9 @@ def _references(s: Shipment) -> Iterator[Finding]:
 
 def _country(code: str, *path: str | int) -> Iterator[Finding]:
     if not is_country(code):
-        yield _error("country.unknown", pointer(*path), f"'{code}' is not in the ISO 3166-1 alpha-2 code list")
+        yield _error(
+            "country.unknown", pointer(*path), f"'{code}' is not in the ISO 3166-1 alpha-2 code list"
+        )
 
 
 def _countries(s: Shipment) -> Iterator[Finding]:

@@ -18,7 +18,7 @@ from clearway.declarations.validation import PARTY_ROLES
 from clearway.revenue.calculation import RevenueAssessment
 from clearway.revenue.money import format_minor, to_minor
 from clearway.risk.rules import RULES, RiskDecision
-from clearway.storage.bulk import insert_rows
+from clearway.storage.bulk import RawJson, insert_rows
 from clearway.storage.schema import (
     Base,
     DecisionRow,
@@ -51,7 +51,9 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
         yield values[start : start + _CHUNK]
 
 
-def existing_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[uuid.UUID, str]]:
+def existing_keys(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[uuid.UUID, str]]:
     """Stored (id, content hash) per (filer, LRN). A batch has few filers, so filter by filer and LRN
     lists (served by the unique index) and keep exact pairs here; row-value IN lists plan badly."""
     wanted = set(keys)
@@ -121,6 +123,7 @@ def reasons_view(risk: RiskDecision) -> list[dict[str, str]]:
 class AssessedShipment:
     id: uuid.UUID
     shipment: Shipment
+    document: str  # the declaration as canonical JSON
     content_hash: str
     jurisdiction: str
     category: int
@@ -173,7 +176,7 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
                 "received_at": a.received_at,
                 "updated_at": a.received_at,
                 "warnings": a.warnings,
-                "declaration": s.model_dump(mode="json", exclude_none=True),
+                "declaration": RawJson(a.document),
             }
         )
         for k, g in enumerate(s.goods, start=1):
@@ -319,9 +322,14 @@ def summaries(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dic
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
         ship = conn.execute(
-            select(shipments.c.id, shipments.c.state, shipments.c.lane, shipments.c.irg_category,
-                   shipments.c.revenue_currency, shipments.c.due_at_border_minor)
-            .where(shipments.c.id.in_(chunk))
+            select(
+                shipments.c.id,
+                shipments.c.state,
+                shipments.c.lane,
+                shipments.c.irg_category,
+                shipments.c.revenue_currency,
+                shipments.c.due_at_border_minor,
+            ).where(shipments.c.id.in_(chunk))
         ).all()
         latest: dict[uuid.UUID, Any] = {}
         for r in conn.execute(
@@ -334,8 +342,16 @@ def summaries(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dic
         ):
             lines[r.shipment_id].append(r)
         for s in ship:
-            out[s.id] = summary_view(s.id, s.state, s.lane, s.irg_category, latest.get(s.id),
-                                     s.revenue_currency, s.due_at_border_minor, lines[s.id])
+            out[s.id] = summary_view(
+                s.id,
+                s.state,
+                s.lane,
+                s.irg_category,
+                latest.get(s.id),
+                s.revenue_currency,
+                s.due_at_border_minor,
+                lines[s.id],
+            )
     return out
 
 

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from clearway.traffic.generator import Label, generate, write_files
-
 from clearway.declarations.csv_layout import write_records
+from clearway.traffic.generator import Label, generate, write_files
 
 
 def label_dict(label: Label) -> dict[str, Any]:
