@@ -79,6 +79,7 @@ def ingest_file(
     settings: Settings,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestSummary:
+    """`on_progress` is called after each batch with the number of input lines it consumed."""
     summary = IngestSummary(rejected_path=rejected_path_for(path))
     assert summary.rejected_path is not None
     with summary.rejected_path.open("w", encoding="utf-8") as rejected:
@@ -91,13 +92,15 @@ def ingest_file(
                 if result.status in ("rejected", "conflict"):
                     rejected.write(json.dumps(_rejection(result, sub.lines)) + "\n")
             if on_progress:
-                on_progress(len(batch))
+                on_progress(sum(len(sub.lines) if sub.lines else 1 for sub in batch))
 
         batch: list[Submission] = []
         for item in read_submissions(path):
             summary.records += 1
             if isinstance(item, _Broken):
                 summary.statuses["rejected"] += 1
+                if on_progress:
+                    on_progress(len(item.lines))
                 rejected.write(
                     json.dumps(
                         {

@@ -296,8 +296,14 @@ def test_cet_partly_parsed_rate_is_flagged() -> None:
     assert "partly" in rate.note
 
 
+def test_cet_hs2022_code_falls_back_to_the_hs2017_lines_of_its_parent() -> None:
+    rate = eu_cet_rate("851713")  # HS 2022 smartphones; the CET data is on HS 2017 (851712)
+    assert rate is not None and not rate.exact
+    assert rate.code_matched == "85171" and rate.ad_valorem == Decimal(0)
+    assert "under 85171" in rate.note
+
+
 def test_cet_missing_codes() -> None:
-    assert eu_cet_rate("851713") is None  # HS 2022 code, the CET data is on HS 2017
     assert eu_cet_rate("6109") is None
     assert eu_cet_rate("61091000ab") is None
 

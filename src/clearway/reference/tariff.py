@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from clearway.reference._load import is_code, longest_prefix, read_rows
 
@@ -98,13 +98,16 @@ def _partial_note(parsed: ParsedRate) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def eu_cet_rate(code: str) -> TariffRate | None:
     """EU CET 2020 third-country duty for a 6-10 digit code.
 
     8-10 digits: the longest CN8/CN10 line that is a prefix of ``code``. Otherwise (or for 6 digits)
     the lines under the longest prefix of ``code`` that has any, down to its HS6: their most common
     ad valorem rate, ties going to the higher one. None when the HS6 has no lines at all, which is
-    the case for codes that only exist since HS 2022 (the CET data is on HS 2017).
+    For codes that only exist since HS 2022 (the CET data is on HS 2017, so e.g. 851713 has no
+    line) the search goes on to the heading (4 digits). None when even the heading has no lines.
+    Cached: the same few thousand codes recur all day.
     """
     if not is_code(code, 6):
         return None
@@ -116,7 +119,7 @@ def eu_cet_rate(code: str) -> TariffRate | None:
         how = "exact match" if matched == code else "longest prefix match"
         note = f"{how} on CN line {matched} ({description})" + _partial_note(parsed)
         return _rate(code, matched, text, parsed, exact=True, note=note)
-    for n in range(len(code), 5, -1):
+    for n in range(len(code), 3, -1):
         under = _codes_under(codes, code[:n])
         if under:
             return _group_rate(code, code[:n], [(c, lines[c][1]) for c in under])
@@ -128,7 +131,7 @@ def _group_rate(code: str, prefix: str, group: list[tuple[str, str]]) -> TariffR
     counts = Counter(p.ad_valorem for _, _, p in parsed)
     rate = max(counts, key=lambda r: (counts[r], r))
     line, text, rep = next(item for item in parsed if item[2].ad_valorem == rate)
-    level = "HS6" if len(prefix) == 6 else "CN"
+    level = {4: "heading", 5: "HS5", 6: "HS6"}.get(len(prefix), "CN")
     note = (
         f"{level} fallback: {len(group)} CN line{'s' if len(group) > 1 else ''} under {prefix},"
         f" most common ad valorem rate {_percent(rate)} ({counts[rate]} of {len(group)});"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -115,6 +116,12 @@ def add_watchlist_entries(conn: Connection, entries: Iterable[dict[str, Any]]) -
     return len(rows)
 
 
+# Most shipments have no warning, no rule hit and one of three lanes: serialise those once.
+_EMPTY_LIST = RawJson("[]")
+_EMPTY_OBJECT = RawJson("{}")
+_LANE_DATA = {lane: RawJson(json.dumps({"lane": lane})) for lane in ("green", "yellow", "red")}
+
+
 def reasons_view(risk: RiskDecision) -> list[dict[str, str]]:
     return [{"rule": h.rule_id, "title": RULES[h.rule_id].title, "detail": h.detail} for h in risk.hits]
 
@@ -175,7 +182,7 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
                 "lodged_at": a.lodged_at,
                 "received_at": a.received_at,
                 "updated_at": a.received_at,
-                "warnings": a.warnings,
+                "warnings": a.warnings or _EMPTY_LIST,
                 "declaration": RawJson(a.document),
             }
         )
@@ -250,7 +257,7 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
                     "actor": s.filer,
                     "reason": None,
                     "state_after": state,
-                    "data": {"lane": lane} if type_ == "assessed" else {},
+                    "data": _LANE_DATA[lane] if type_ == "assessed" else _EMPTY_OBJECT,
                 }
             )
     # Parents first: foreign keys are checked per statement.
