@@ -62,3 +62,13 @@ def shipment(lrn: str = "T0001", **changes: Any) -> dict[str, Any]:
     record["house_waybill"] = f"WB{lrn}"
     record.update(changes)
     return record
+
+
+# Ammunition: on the prohibited list, worth as much as the second item it replaces.
+PROHIBITED_ITEM: dict[str, Any] = {
+    "description": "Pistol cartridges",
+    "hs_code": "930630",
+    "origin_country": "CN",
+    "net_mass_kg": "0.1",
+    "value": "15.00",
+}

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from tests.e2e.server import running_server
 from tests.e2e.test_api import now_record
+from tests.sample import PROHIBITED_ITEM
 
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a closed network: no background calls home, no sandbox as root in CI.
@@ -41,13 +42,7 @@ def browser() -> Iterator[Browser]:
 
 def _prohibited(lrn: str) -> dict[str, Any]:
     record = now_record(lrn)
-    record["goods"][1] = {
-        "description": "Pistol cartridges",
-        "hs_code": "930630",
-        "origin_country": "CN",
-        "net_mass_kg": "0.1",
-        "value": "15.00",
-    }
+    record["goods"][1] = dict(PROHIBITED_ITEM)
     return record
 
 

@@ -13,7 +13,7 @@ from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Ret
 from clearway.clearance.service import ShipmentNotFound, StaleVersion, record_event
 from clearway.storage.repository import shipment_detail
 from tests.integration.test_pipeline import run
-from tests.sample import shipment
+from tests.sample import PROHIBITED_ITEM, shipment
 
 ARRIVAL = Arrival(type="arrival", actor="handler")
 
@@ -77,13 +77,7 @@ def test_intermediary_account_releases_without_payment(engine: Engine) -> None:
 def test_red_lane_waits_for_inspection_and_non_compliance_seizes(engine: Engine) -> None:
     record = _ioss("L4")
     record["goods"][0]["description"] = "gift"  # vague: yellow
-    record["goods"][1] = {
-        "description": "Pistol cartridges",
-        "hs_code": "930630",
-        "origin_country": "CN",
-        "net_mass_kg": "0.1",
-        "value": "15.00",
-    }
+    record["goods"][1] = dict(PROHIBITED_ITEM)
     sid = _file(engine, record)
     detail = _detail(engine, sid)
     assert detail["lane"] == "red"

@@ -419,7 +419,8 @@ _DESTINATIONS: tuple[tuple[str, float, _Loc, _Loc, _Loc, _Loc], ...] = (
     ("RO", 2.0, (("ROOTP", 1),), (("ROBUH", 1),), (("ROOTI", 1),), ()),
     ("HU", 1.5, (("HUBUD", 1),), (("HUBUD", 1),), (("HUBUA", 1),), ()),
     ("GR", 1.5, (("GRATH", 1),), (("GRATH", 1),), (("GRAPP", 1),), ()),
-    ("FI", 1.5, (("FIVAT", 1),), (("FIVAT", 1),), (("FIVAT", 1),), ()),  # no Finnish LOCODE has function 5
+    # FI's one LOCODE with function 5 is a village: mail goes through Vantaa.
+    ("FI", 1.5, (("FIVAT", 1),), (("FIVAT", 1),), (("FIVAT", 1),), ()),
     ("SK", 1.0, (("SKBTS", 1),), (("SKBTS", 1),), (("SKBTS", 1),), ()),
     ("BG", 0.8, (("BGSOF", 1),), (("BGSOF", 1),), (("BGKAN", 1),), ()),
     ("HR", 0.8, (("HRZAG", 1),), (("HRZAG", 1),), (("HRZAG", 1),), ()),
@@ -449,7 +450,6 @@ for _d in _DESTINATIONS:
         if _locs:
             _LOCATIONS[(_d[0], _mode)] = _loc_table(_locs)
 GOODS_LOCATIONS = frozenset(code for codes, _ in _LOCATIONS.values() for code in codes)
-_ROAD_DESTS = frozenset(c for c, m in _LOCATIONS if m == "road")
 _RAIL_DESTS = frozenset(c for c, m in _LOCATIONS if m == "rail")
 
 # Person names by language: (female first names, male first names, (male, female) surname pairs).
@@ -1031,7 +1031,7 @@ class _Carrier:
     lrn_prefix: str
     waybill: str  # numbering scheme of its tracking numbers
     airlines: tuple[str, ...] = ()  # IATA airline prefixes of its air waybills; empty: by departure
-    air_share: float = 0.0  # posts: share flown as air cargo rather than carried in closed mail
+    air_share: float = 0.0  # posts: share declared under the air mode; the rest as mail (overland posts: 0)
     serves: frozenset[str] = frozenset()  # road/rail: destinations reached
 
 
@@ -1053,24 +1053,24 @@ _CARRIER_LIST: tuple[_Carrier, ...] = (
     _Carrier("ANADOLUEXP", "Anadolu Ekspres Lojistik", "TR", "road", "AE", "anadolu",
              serves=_EU_ROAD_FROM_TR),
     _Carrier("EURASIARAIL", "Eurasia Rail Express", "CN", "rail", "ER", "rail", serves=_RAIL_DESTS),
-    _Carrier("CHINAPOST", "China Post", "CN", "post", "CP", "s10", air_share=0.45),
-    _Carrier("HKPOST", "Hongkong Post", "HK", "post", "HP", "s10", air_share=0.6),
-    _Carrier("USPS", "United States Postal Service", "US", "post", "US", "s10", air_share=0.7),
-    _Carrier("ROYALMAIL", "Royal Mail", "GB", "post", "RM", "s10", air_share=0.3),
-    _Carrier("PTT", "PTT (Turkish Post)", "TR", "post", "PT", "s10", air_share=0.5),
-    _Carrier("KOREAPOST", "Korea Post", "KR", "post", "KP", "s10", air_share=0.6),
-    _Carrier("JAPANPOST", "Japan Post", "JP", "post", "JP", "s10", air_share=0.6),
-    _Carrier("INDIAPOST", "India Post", "IN", "post", "IP", "s10", air_share=0.5),
-    _Carrier("VNPOST", "Vietnam Post", "VN", "post", "VP", "s10", air_share=0.5),
+    _Carrier("CHINAPOST", "China Post", "CN", "post", "CP", "s10", air_share=0.7),
+    _Carrier("HKPOST", "Hongkong Post", "HK", "post", "HP", "s10", air_share=0.75),
+    _Carrier("USPS", "United States Postal Service", "US", "post", "US", "s10", air_share=0.8),
+    _Carrier("ROYALMAIL", "Royal Mail", "GB", "post", "RM", "s10", air_share=0.5),
+    _Carrier("PTT", "PTT (Turkish Post)", "TR", "post", "PT", "s10", air_share=0.6),
+    _Carrier("KOREAPOST", "Korea Post", "KR", "post", "KP", "s10", air_share=0.8),
+    _Carrier("JAPANPOST", "Japan Post", "JP", "post", "JP", "s10", air_share=0.8),
+    _Carrier("INDIAPOST", "India Post", "IN", "post", "IP", "s10", air_share=0.7),
+    _Carrier("VNPOST", "Vietnam Post", "VN", "post", "VP", "s10", air_share=0.7),
     _Carrier("SWISSPOST", "Swiss Post", "CH", "post", "SP", "s10"),
-    _Carrier("CHUNGHWAPOST", "Chunghwa Post", "TW", "post", "TP", "s10", air_share=0.5),
-    _Carrier("SINGPOST", "Singapore Post", "SG", "post", "SG", "s10", air_share=0.6),
-    _Carrier("CANADAPOST", "Canada Post", "CA", "post", "CA", "s10", air_share=0.6),
+    _Carrier("CHUNGHWAPOST", "Chunghwa Post", "TW", "post", "TP", "s10", air_share=0.75),
+    _Carrier("SINGPOST", "Singapore Post", "SG", "post", "SG", "s10", air_share=0.8),
+    _Carrier("CANADAPOST", "Canada Post", "CA", "post", "CA", "s10", air_share=0.8),
     _Carrier("POSTENNORGE", "Posten Norge", "NO", "post", "NO", "s10"),
-    _Carrier("ISRAELPOST", "Israel Post", "IL", "post", "IL", "s10", air_share=0.6),
-    _Carrier("AUSPOST", "Australia Post", "AU", "post", "AU", "s10", air_share=0.6),
-    _Carrier("THAILANDPOST", "Thailand Post", "TH", "post", "TH", "s10", air_share=0.6),
-    _Carrier("EMIRATESPOST", "Emirates Post", "AE", "post", "EP", "s10", air_share=0.6),
+    _Carrier("ISRAELPOST", "Israel Post", "IL", "post", "IL", "s10", air_share=0.8),
+    _Carrier("AUSPOST", "Australia Post", "AU", "post", "AU", "s10", air_share=0.85),
+    _Carrier("THAILANDPOST", "Thailand Post", "TH", "post", "TH", "s10", air_share=0.8),
+    _Carrier("EMIRATESPOST", "Emirates Post", "AE", "post", "EP", "s10", air_share=0.8),
     _Carrier("UKRPOSHTA", "Ukrposhta", "UA", "post", "UA", "s10"),
     _Carrier("POSTASRBIJE", "Pošta Srbije", "RS", "post", "RS", "s10"),
 )
