@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     control_rate: float = 0.01
     control_seed: int = 0
     split_window_hours: int = 72
-    undervalue_ratio: Decimal = Decimal("0.2")
+    undervalue_ratio: Decimal = Decimal("1")
     # Revenue: duty rate used when no tariff line matches; always reported as a fallback.
     fallback_duty_rate: Decimal = Decimal("0.12")
     # Rows per pipeline transaction when ingesting files.

@@ -31,6 +31,8 @@ from clearway.traffic.export import write_traffic
 from clearway.traffic.generator import WATCHLIST_SELLERS
 
 ARRIVED_SHARE = 0.85
+# Held shipments that officers have not reached yet: they make up the queue on the dashboard.
+UNWORKED_SHARE = 0.3
 FINDING_BY_FRAUD: dict[str, Finding] = {
     "undervaluation": "undervaluation",
     "split_consignment": "undervaluation",
@@ -83,7 +85,7 @@ def _work_the_day(
         lodged = lodged if lodged.tzinfo else lodged.replace(tzinfo=dt.UTC)
         arrived = min(now, lodged + dt.timedelta(hours=2 + 20 * _fraction(key + "a")))
         state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
-        if state is not State.HELD:
+        if state is not State.HELD or _fraction(key + "q") < UNWORKED_SHARE:
             continue
         _control(engine, shipment_id, labels.get((filer, lrn)), due, arrived, now, key)
 

@@ -72,8 +72,8 @@ def item(hs: str, description: str = "Leather wallet", unit_value: str = "20") -
         ("R-RESTRICTED", Lane.YELLOW, {"items": item("300490", "Ibuprofen tablets")}),  # 3004 medicines
         ("R-VAGUE", Lane.YELLOW, {"items": item("420231", "gift")}),
         ("R-VAGUE", Lane.YELLOW, {"items": item("420231", "Various items")}),
-        # 851713 smartphones: reference 40 EUR, x 0.2 = 8 EUR; 7.99 is below
-        ("R-UNDERVALUE", Lane.YELLOW, {"items": item("85171300", "Smartphone", "7.99")}),
+        # 851713 smartphones: lowest plausible unit value 40 EUR; 39.99 is below
+        ("R-UNDERVALUE", Lane.YELLOW, {"items": item("85171300", "Smartphone", "39.99")}),
         (
             "R-VENDOR-LIMIT",
             Lane.YELLOW,
@@ -92,7 +92,7 @@ def test_goods_and_vendor_rules_hit(rule: str, lane: Lane, changes: dict[str, An
 @pytest.mark.parametrize(
     "changes",
     [
-        {"items": item("85171300", "Smartphone", "8.00")},  # exactly 0.2 x 40: not below
+        {"items": item("85171300", "Smartphone", "40.00")},  # exactly the reference: not below
         {"items": item("930400", "Air rifle")},  # 9304 is on the list only as restricted
         {"vendor_registration": "IM2760000001", "value_eur": Decimal("150.00")},
         {"vendor_registration": None, "value_eur": Decimal("900")},
@@ -108,19 +108,18 @@ def test_rules_do_not_hit_just_outside_their_condition(changes: dict[str, Any]) 
 
 
 def test_undervalue_uses_the_longest_reference_prefix() -> None:
-    # 420221 (leather handbags) has its own reference 10 EUR -> limit 2 EUR; 4202 alone is 3 -> 0.6
-    assert rule_ids(one(clean(items=item("42022100", "Leather handbag", "1.99")))) == ["R-UNDERVALUE"]
-    assert rule_ids(one(clean(items=item("42022100", "Leather handbag", "2.00")))) == []
-    assert rule_ids(one(clean(items=item("42023100", "Leather wallet", "0.60")))) == []
-    assert rule_ids(one(clean(items=item("42023100", "Leather wallet", "0.59")))) == ["R-UNDERVALUE"]
+    # 420221 (leather handbags) has its own reference 10 EUR; 4202 alone is 3 EUR
+    assert rule_ids(one(clean(items=item("42022100", "Leather handbag", "9.99")))) == ["R-UNDERVALUE"]
+    assert rule_ids(one(clean(items=item("42022100", "Leather handbag", "10.00")))) == []
+    assert rule_ids(one(clean(items=item("42023100", "Leather wallet", "3.00")))) == []
+    assert rule_ids(one(clean(items=item("42023100", "Leather wallet", "2.99")))) == ["R-UNDERVALUE"]
 
 
 def test_undervalue_ratio_comes_from_settings() -> None:
-    s = clean(items=item("85171300", "Smartphone", "20.00"))  # 20 < 0.6 x 40 = 24
-    assert rule_ids(one(s, rs=RiskSettings(control_rate=0.0, undervalue_ratio=Decimal("0.6")))) == [
-        "R-UNDERVALUE"
-    ]
-    assert rule_ids(one(s)) == []
+    s = clean(items=item("85171300", "Smartphone", "20.00"))  # below the 40 EUR reference
+    assert rule_ids(one(s)) == ["R-UNDERVALUE"]
+    # with a ratio of 0.4 only unit values under 16 EUR are flagged
+    assert rule_ids(one(s, rs=RiskSettings(control_rate=0.0, undervalue_ratio=Decimal("0.4")))) == []
 
 
 def test_no_reference_value_no_undervalue() -> None:

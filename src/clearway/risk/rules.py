@@ -83,7 +83,7 @@ class RiskInput:
 class RiskSettings:
     control_rate: float = 0.01
     control_seed: int = 0
-    undervalue_ratio: Decimal = Decimal("0.2")
+    undervalue_ratio: Decimal = Decimal("1")
     split_threshold_eur: Decimal = Decimal("150")
 
 
