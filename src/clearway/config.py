@@ -18,8 +18,10 @@ class Settings(BaseSettings):
     undervalue_ratio: Decimal = Decimal("1")
     # Revenue: duty rate used when no tariff line matches; always reported as a fallback.
     fallback_duty_rate: Decimal = Decimal("0.12")
-    # Rows per pipeline transaction when ingesting files.
+    # Records per pipeline transaction when ingesting files.
     batch_size: int = 2000
+    # Worker processes for file ingest on PostgreSQL (records shared out by consignee); SQLite uses one.
+    ingest_workers: int = 2
 
 
 def get_settings() -> Settings:

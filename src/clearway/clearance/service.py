@@ -22,7 +22,7 @@ from clearway.clearance.lifecycle import (
     State,
     apply,
 )
-from clearway.storage.bulk import insert_rows
+from clearway.storage.bulk import insert_dicts
 from clearway.storage.repository import events, holds, shipments
 
 
@@ -101,7 +101,7 @@ def record_event(
                 )
                 .values(closed_at=at)
             )
-        insert_rows(
+        insert_dicts(
             conn,
             holds,
             [
@@ -116,7 +116,7 @@ def record_event(
                 for h in outcome.open
             ],
         )
-        insert_rows(
+        insert_dicts(
             conn,
             events,
             [

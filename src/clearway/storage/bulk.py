@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
@@ -26,21 +26,40 @@ def _pg_json(value: Any) -> str:
     return value if isinstance(value, RawJson) else json.dumps(value, default=_json_default)
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def _with_json_text(row: Sequence[Any], json_at: Sequence[int]) -> Sequence[Any]:
+    if all(isinstance(row[i], str) for i in json_at):
+        return row
+    out = list(row)
+    for i in json_at:
+        out[i] = _pg_json(out[i])
+    return out
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert rows given as tuples in `columns` order. JSON values may be `RawJson` text or objects."""
+    rows = list(rows)
     if not rows:
         return
-    columns = list(rows[0])
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     if conn.dialect.name != "postgresql":
-        if json_columns:
-            rows = [{k: _sqlite_value(v) if k in json_columns else v for k, v in row.items()} for row in rows]
-        conn.execute(insert(table), list(rows))
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        for record in records:
+            for i in json_at:
+                record[columns[i]] = _sqlite_value(record[columns[i]])
+        conn.execute(insert(table), records)
         return
     names = ", ".join(f'"{c}"' for c in columns)
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     with dbapi.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(
-                [json.dumps(row[c], default=_json_default) if c in json_columns else row[c] for c in columns]
-            )
+            copy.write_row(_with_json_text(row, json_at) if json_at else row)
+
+
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Convenience for small inserts: rows as dicts with the same keys."""
+    if rows:
+        columns = list(rows[0])
+        insert_rows(conn, table, columns, [[row[c] for c in columns] for row in rows])

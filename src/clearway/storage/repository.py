@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -19,7 +19,7 @@ from clearway.declarations.validation import PARTY_ROLES
 from clearway.revenue.calculation import RevenueAssessment
 from clearway.revenue.money import format_minor, to_minor
 from clearway.risk.rules import RULES, RiskDecision
-from clearway.storage.bulk import RawJson, insert_rows
+from clearway.storage.bulk import RawJson, insert_dicts, insert_rows
 from clearway.storage.schema import (
     Base,
     DecisionRow,
@@ -112,7 +112,7 @@ def add_watchlist_entries(conn: Connection, entries: Iterable[dict[str, Any]]) -
         }
         for e in entries
     ]
-    insert_rows(conn, watchlist, rows)
+    insert_dicts(conn, watchlist, rows)
     return len(rows)
 
 
@@ -144,132 +144,85 @@ class AssessedShipment:
     warnings: list[dict[str, str]]
 
 
+SHIPMENT_COLUMNS = (
+    "id", "filer", "lrn", "content_hash", "version", "state", "lane", "irg_category", "jurisdiction",
+    "house_waybill", "departure_country", "destination_country", "transport_mode", "channel",
+    "office_of_entry", "collection_model", "currency", "total_value_minor", "revenue_currency", "value_minor",
+    "due_at_border_minor", "paid_minor", "consignee_key", "lodged_at", "received_at", "updated_at",
+    "warnings", "declaration",
+)  # fmt: skip
+ITEM_COLUMNS = (
+    "shipment_id", "seq", "description", "hs_code", "hs6", "origin_country", "quantity", "unit",
+    "net_mass_kg", "value_minor",
+)  # fmt: skip
+PARTY_COLUMNS = ("shipment_id", "role", "name", "name_key", "tin", "country")
+DECISION_COLUMNS = (
+    "shipment_id", "lane", "score", "reasons", "control_sample", "rule_set_version", "model_version",
+    "decided_at",
+)  # fmt: skip
+TAX_LINE_COLUMNS = (
+    "shipment_id", "item_seq", "tax_type", "base_minor", "rate", "amount_minor", "currency", "collection",
+    "legal_basis", "note",
+)  # fmt: skip
+EVENT_COLUMNS = ("shipment_id", "type", "wco_id", "at", "actor", "reason", "state_after", "data")
+
+
+def _party_rows(a: AssessedShipment) -> Iterator[tuple[Any, ...]]:
+    for role in PARTY_ROLES:
+        p = getattr(a.shipment.parties, role)
+        if p is not None:
+            yield (
+                a.id, role, p.name, name_key(p.name)[:70], normalise_tin(p.tin) if p.tin else None,
+                p.address.country if p.address else None,
+            )  # fmt: skip
+
+
 def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None:
-    ship_rows: list[dict[str, Any]] = []
-    item_rows: list[dict[str, Any]] = []
-    party_rows: list[dict[str, Any]] = []
-    decision_rows: list[dict[str, Any]] = []
-    tax_rows: list[dict[str, Any]] = []
-    event_rows: list[dict[str, Any]] = []
+    """All rows of a batch of assessed shipments: one COPY (or executemany) per table, parents first."""
+    ship_rows: list[tuple[Any, ...]] = []
+    item_rows: list[tuple[Any, ...]] = []
+    party_rows: list[tuple[Any, ...]] = []
+    decision_rows: list[tuple[Any, ...]] = []
+    tax_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
     for a in batch:
         s = a.shipment
         lane = a.risk.lane.label
-        ship_rows.append(
-            {
-                "id": a.id,
-                "filer": s.filer,
-                "lrn": s.lrn,
-                "content_hash": a.content_hash,
-                "version": 1,
-                "state": "assessed",
-                "lane": lane,
-                "irg_category": a.category,
-                "jurisdiction": a.jurisdiction,
-                "house_waybill": s.house_waybill,
-                "departure_country": s.departure_country,
-                "destination_country": s.destination_country,
-                "transport_mode": s.transport_mode.value,
-                "channel": s.channel.value,
-                "office_of_entry": s.office_of_entry,
-                "collection_model": s.fiscal.collection_model.value,
-                "currency": s.currency,
-                "total_value_minor": to_minor(s.total_value, s.currency),
-                "revenue_currency": a.revenue.currency,
-                "value_minor": a.value_minor,
-                "due_at_border_minor": a.revenue.due_at_border_minor,
-                "paid_minor": 0,
-                "consignee_key": a.consignee_key,
-                "lodged_at": a.lodged_at,
-                "received_at": a.received_at,
-                "updated_at": a.received_at,
-                "warnings": a.warnings or _EMPTY_LIST,
-                "declaration": RawJson(a.document),
-            }
-        )
-        for k, g in enumerate(s.goods, start=1):
-            item_rows.append(
-                {
-                    "shipment_id": a.id,
-                    "seq": k,
-                    "description": g.description,
-                    "hs_code": g.hs_code,
-                    "hs6": g.hs_code[:6],
-                    "origin_country": g.origin_country,
-                    "quantity": g.quantity,
-                    "unit": g.unit,
-                    "net_mass_kg": g.net_mass_kg,
-                    "value_minor": to_minor(g.value, s.currency),
-                }
-            )
-        for role in PARTY_ROLES:
-            p = getattr(s.parties, role)
-            if p is not None:
-                party_rows.append(
-                    {
-                        "shipment_id": a.id,
-                        "role": role,
-                        "name": p.name,
-                        "name_key": name_key(p.name)[:70],
-                        "tin": normalise_tin(p.tin) if p.tin else None,
-                        "country": p.address.country if p.address else None,
-                    }
-                )
+        currency = a.revenue.currency
+        ship_rows.append((
+            a.id, s.filer, s.lrn, a.content_hash, 1, "assessed", lane, a.category, a.jurisdiction,
+            s.house_waybill, s.departure_country, s.destination_country, s.transport_mode.value,
+            s.channel.value, s.office_of_entry, s.fiscal.collection_model.value, s.currency,
+            to_minor(s.total_value, s.currency), currency, a.value_minor, a.revenue.due_at_border_minor, 0,
+            a.consignee_key, a.lodged_at, a.received_at, a.received_at,
+            RawJson(json.dumps(a.warnings)) if a.warnings else _EMPTY_LIST, RawJson(a.document),
+        ))  # fmt: skip
+        item_rows.extend(
+            (a.id, k, g.description, g.hs_code, g.hs_code[:6], g.origin_country, g.quantity, g.unit,
+             g.net_mass_kg, to_minor(g.value, s.currency))
+            for k, g in enumerate(s.goods, start=1)
+        )  # fmt: skip
+        party_rows.extend(_party_rows(a))
+        reasons = RawJson(json.dumps(reasons_view(a.risk))) if a.risk.hits else _EMPTY_LIST
         decision_rows.append(
-            {
-                "shipment_id": a.id,
-                "lane": lane,
-                "score": a.risk.score,
-                "reasons": [
-                    {"rule": h.rule_id, "title": RULES[h.rule_id].title, "detail": h.detail}
-                    for h in a.risk.hits
-                ],
-                "control_sample": a.risk.control_sample,
-                "rule_set_version": a.rule_set_version,
-                "model_version": None,
-                "decided_at": a.received_at,
-            }
-        )
-        for line in a.revenue.lines:
-            tax_rows.append(
-                {
-                    "shipment_id": a.id,
-                    "item_seq": line.item_seq,
-                    "tax_type": line.tax_type.value,
-                    "base_minor": line.base_minor,
-                    "rate": line.rate,
-                    "amount_minor": line.amount_minor,
-                    "currency": a.revenue.currency,
-                    "collection": line.collection.value,
-                    "legal_basis": line.legal_basis,
-                    "note": line.note,
-                }
-            )
-        for type_, wco_id, at, state in (
-            ("filed", "D011", a.lodged_at, "filed"),
-            ("assessed", "023", a.received_at, "assessed"),
-        ):
-            event_rows.append(
-                {
-                    "shipment_id": a.id,
-                    "type": type_,
-                    "wco_id": wco_id,
-                    "at": at,
-                    "actor": s.filer,
-                    "reason": None,
-                    "state_after": state,
-                    "data": _LANE_DATA[lane] if type_ == "assessed" else _EMPTY_OBJECT,
-                }
-            )
+            (a.id, lane, a.risk.score, reasons, a.risk.control_sample, a.rule_set_version, None,
+             a.received_at)
+        )  # fmt: skip
+        tax_rows.extend(
+            (a.id, t.item_seq, t.tax_type.value, t.base_minor, t.rate, t.amount_minor, currency,
+             t.collection.value, t.legal_basis, t.note)
+            for t in a.revenue.lines
+        )  # fmt: skip
+        event_rows.append((a.id, "filed", "D011", a.lodged_at, s.filer, None, "filed", _EMPTY_OBJECT))
+        assessed = _LANE_DATA[lane]
+        event_rows.append((a.id, "assessed", "023", a.received_at, s.filer, None, "assessed", assessed))
     # Parents first: foreign keys are checked per statement.
-    for table, rows in (
-        (shipments, ship_rows),
-        (goods_items, item_rows),
-        (parties, party_rows),
-        (decisions, decision_rows),
-        (tax_lines, tax_rows),
-        (events, event_rows),
-    ):
-        insert_rows(conn, table, rows)
+    insert_rows(conn, shipments, SHIPMENT_COLUMNS, ship_rows)
+    insert_rows(conn, goods_items, ITEM_COLUMNS, item_rows)
+    insert_rows(conn, parties, PARTY_COLUMNS, party_rows)
+    insert_rows(conn, decisions, DECISION_COLUMNS, decision_rows)
+    insert_rows(conn, tax_lines, TAX_LINE_COLUMNS, tax_rows)
+    insert_rows(conn, events, EVENT_COLUMNS, event_rows)
 
 
 # Reading -------------------------------------------------------------------------------------------
