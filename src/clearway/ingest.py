@@ -16,6 +16,7 @@ import multiprocessing as mp
 import os
 import queue
 import threading
+import time
 import traceback
 import zlib
 from collections import Counter
@@ -191,19 +192,21 @@ def partition_of(data: Any, partitions: int) -> int:
 _DONE = "done"
 
 
+def _exit_with(parent: int) -> None:
+    """Workers die with the reader. Blocking reads can't notice on their own: every worker holds the
+    write ends of the others' pipes. An open transaction is rolled back by the server, which is safe:
+    a rerun stores that batch."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _worker(url: str, settings: Settings, inbox: Queue[Any], outbox: Queue[Any]) -> None:
-    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     engine = make_engine(url)
     try:
-        while True:
-            try:
-                batch = inbox.get(timeout=1)
-            except queue.Empty:
-                if os.getppid() != parent:  # the reader was killed: stop after the last committed batch
-                    return
-                continue
-            if batch is None:
-                break
+        while (batch := inbox.get()) is not None:
             outbox.put(run_batch(engine, batch, settings))
         outbox.put(_DONE)
     except BaseException:
@@ -230,7 +233,13 @@ def _ingest_partitioned(
     def collect() -> None:
         finished = 0
         while finished < workers:
-            message = outbox.get()
+            try:
+                message = outbox.get(timeout=1)
+            except queue.Empty:
+                if not any(p.is_alive() for p in processes):
+                    errors.append("a worker exited without finishing its batches (killed?)")
+                    return
+                continue
             if message == _DONE:
                 finished += 1
             elif isinstance(message, tuple) and message[0] == "error":

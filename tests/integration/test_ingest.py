@@ -79,6 +79,18 @@ def test_csv_one_row_per_item_with_a_broken_line(engine: Engine, tmp_path: Path)
         assert conn.execute(select(func.count()).select_from(repository.goods_items)).scalar_one() == 6
 
 
+def _running(pattern: str) -> bool:
+    return subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode == 0
+
+
+def _wait_for_orphans(path: Path) -> None:
+    """Workers of a killed ingest finish their batch and exit on their own, within seconds."""
+    deadline = time.monotonic() + 30
+    while _running(f"clearway.cli ingest {path}") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(f"clearway.cli ingest {path}"), "ingest workers outlived their killed parent"
+
+
 def test_killed_ingest_rerun_stores_every_record_exactly_once(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
@@ -93,6 +105,7 @@ def test_killed_ingest_rerun_stores_every_record_exactly_once(
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    _wait_for_orphans(path)
     partial = stored(engine)
     assert 0 < partial < total, "the kill must land mid-way for this test to mean anything"
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
