@@ -19,7 +19,6 @@ from clearway.clearance.lifecycle import (
     InspectionResult,
     Payment,
     State,
-    TransitionRefused,
 )
 from clearway.clearance.service import record_event
 from clearway.config import Settings
@@ -100,27 +99,21 @@ def _control(
     key: str,
 ) -> None:
     paid_at = min(now, arrived + dt.timedelta(hours=1 + 6 * _fraction(key + "p")))
-    try:
-        state = (
-            record_event(
-                engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
-            )
-            if due
-            else State.HELD
+    state = State.HELD
+    if due:
+        payment = Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
+        state = record_event(engine, shipment_id, payment)
+    if state is State.HELD:
+        checked = min(now, arrived + dt.timedelta(hours=2 + 10 * _fraction(key + "i")))
+        result = InspectionResult(
+            type="inspection_result",
+            at=checked,
+            actor="officer 0042",
+            result="non_compliant" if fraud else "compliant",
+            finding=FINDING_BY_FRAUD.get(fraud or ""),
+            control="physical",
         )
-        if state is State.HELD:
-            checked = min(now, arrived + dt.timedelta(hours=2 + 10 * _fraction(key + "i")))
-            result = InspectionResult(
-                type="inspection_result",
-                at=checked,
-                actor="officer 0042",
-                result="non_compliant" if fraud else "compliant",
-                finding=FINDING_BY_FRAUD.get(fraud or ""),
-                control="physical",
-            )
-            record_event(engine, shipment_id, result)
-    except TransitionRefused:
-        pass  # held for payment only and not yet paid: it stays in the queue, as in real life
+        record_event(engine, shipment_id, result)
 
 
 def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, console: Console) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.config import Settings
 from clearway.declarations.category import IrgCategory, irg_category
-from clearway.declarations.findings import Finding, Severity, errors, from_pydantic, warnings
+from clearway.declarations.findings import Finding, errors, from_pydantic, warnings
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import address_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
@@ -166,8 +166,10 @@ def assess_revenue(batch: Sequence[_Accepted], settings: RevenueSettings) -> Non
 # Stage 3: risk (pure, given the batch context) -----------------------------------------------------
 
 
-def _risk_input(a: _Accepted, shipment_id: uuid.UUID) -> RiskInput:
+def _risk_input(a: _Accepted) -> RiskInput:
     s = a.shipment
+    shipment_id = a.result.shipment_id
+    assert shipment_id is not None  # assigned when the shipment was found new
     parties = [p for p in (getattr(s.parties, role) for role in PARTY_ROLES) if p is not None]
     day = a.lodged_at.date()
     return RiskInput(
@@ -295,7 +297,7 @@ def _store(
         )
         ordered = sorted(fresh, key=lambda a: a.lodged_at)
         decisions = assess_batch(
-            [_risk_input(a, a.result.shipment_id) for a in ordered],  # type: ignore[arg-type]
+            [_risk_input(a) for a in ordered],
             context,
             risk_settings,
         )
@@ -354,5 +356,5 @@ def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipme
         revenue=a.revenue,
         risk=a.risk,
         rule_set_version=RULE_SET_VERSION,
-        warnings=[f.as_dict() for f in a.result.warnings if f.severity is Severity.WARNING],
+        warnings=[f.as_dict() for f in a.result.warnings],
     )
