@@ -128,3 +128,16 @@ def test_openapi_describes_the_submission_schema(api: httpx.Client) -> None:
     assert {"Shipment", "ShipmentBatch", "GoodsItem", "Party"} <= set(schemas)
     body = spec["paths"]["/v1/shipments"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"$ref": "#/components/schemas/Shipment"} in body["oneOf"]
+
+
+def test_batch_over_the_limit_is_413_problem(api: httpx.Client) -> None:
+    response = api.post("/v1/shipments", json={"shipments": [{}] * 10_001})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert "10000" in response.json()["detail"].replace(",", "")
+
+
+def test_empty_batch_and_non_list_batch_are_422(api: httpx.Client) -> None:
+    assert api.post("/v1/shipments", json=[]).status_code == 422
+    response = api.post("/v1/shipments", json={"shipments": "all of them"})
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
