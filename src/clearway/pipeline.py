@@ -42,6 +42,7 @@ from clearway.storage import repository
 from clearway.storage.ids import uuid7
 
 Status = Literal["accepted", "duplicate", "conflict", "rejected"]
+REFUSED = ("rejected", "conflict")
 
 
 @dataclass(slots=True)
@@ -245,6 +246,7 @@ def process_batch(
         try:
             with engine.begin() as conn:
                 _store(conn, candidates, risk_settings, settings, received_at)
+                repository.insert_rejections(conn, [r for r in results if r.status in REFUSED], received_at)
             break
         except IntegrityError:
             if attempt == 2:

@@ -7,10 +7,11 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return, State, TransitionRefused
 from clearway.clearance.service import ShipmentNotFound, StaleVersion, record_event
+from clearway.storage import repository
 from clearway.storage.repository import shipment_detail
 from tests.integration.test_pipeline import run
 from tests.sample import PROHIBITED_ITEM, shipment
@@ -45,7 +46,15 @@ def _ioss(lrn: str) -> dict[str, Any]:
 def test_green_with_nothing_owed_is_released_on_arrival(engine: Engine) -> None:
     sid = _file(engine, _ioss("L1"))
     assert _detail(engine, sid)["revenue"]["due_at_border"] == "0.00"
-    assert record_event(engine, sid, ARRIVAL) is State.RELEASED
+    at = dt.datetime(2026, 11, 28, 7, 30, tzinfo=dt.UTC)
+    assert record_event(engine, sid, Arrival(type="arrival", at=at)) is State.RELEASED
+    s = repository.shipments
+    with engine.connect() as conn:
+        arrived, released, inspected = conn.execute(
+            select(s.c.arrived_at, s.c.released_at, s.c.inspected_at).where(s.c.id == sid)
+        ).one()
+    # milestones for release-time studies, kept on the shipment row
+    assert (arrived.replace(tzinfo=dt.UTC), released.replace(tzinfo=dt.UTC), inspected) == (at, at, None)
     events = _detail(engine, sid)["events"]
     assert [(e["type"], e["wco_id"]) for e in events] == [
         ("filed", "D011"),

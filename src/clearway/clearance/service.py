@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
     HoldKind,
     InspectionResult,
+    Outcome,
     Payment,
     Return,
     State,
@@ -35,6 +37,23 @@ class StaleVersion(Exception):
     shipment_id: uuid.UUID
     state: str
     version: int
+
+
+# Event types that mark a Time Release Study milestone, and the shipment column keeping its first time.
+MILESTONES = {
+    "arrival": "arrived_at",
+    "inspection_result": "inspected_at",
+    "payment": "paid_at",
+    "released": "released_at",
+}
+
+
+def _milestones(outcome: Outcome, at: dt.datetime) -> dict[str, Any]:
+    return {
+        MILESTONES[type_]: func.coalesce(shipments.c[MILESTONES[type_]], at)
+        for type_, _, _ in outcome.events
+        if type_ in MILESTONES
+    }
 
 
 def record_event(
@@ -84,6 +103,7 @@ def record_event(
                 version=row.version + 1,
                 paid_minor=row.paid_minor + outcome.paid_minor,
                 updated_at=now,
+                **_milestones(outcome, at),
             )
         ).rowcount
         if changed != 1:

@@ -27,7 +27,9 @@ from clearway.storage.schema import (
     GoodsItemRow,
     HoldRow,
     PartyRow,
+    RejectionRow,
     ShipmentRow,
+    StudyRunRow,
     TaxLineRow,
     WatchlistRow,
 )
@@ -45,6 +47,8 @@ tax_lines = _tables[TaxLineRow.__tablename__]
 events = _tables[EventRow.__tablename__]
 holds = _tables[HoldRow.__tablename__]
 watchlist = _tables[WatchlistRow.__tablename__]
+rejections = _tables[RejectionRow.__tablename__]
+study_runs = _tables[StudyRunRow.__tablename__]
 
 
 def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
@@ -223,6 +227,20 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
     insert_rows(conn, decisions, DECISION_COLUMNS, decision_rows)
     insert_rows(conn, tax_lines, TAX_LINE_COLUMNS, tax_rows)
     insert_rows(conn, events, EVENT_COLUMNS, event_rows)
+
+
+def insert_rejections(conn: Connection, refused: Sequence[Any], received_at: dt.datetime) -> None:
+    """Data-quality record of refused submissions (`ItemResult`s): filer, LRN and error codes only."""
+    insert_rows(
+        conn,
+        rejections,
+        ("filer", "lrn", "status", "codes", "received_at"),
+        [
+            ((r.filer or "(unknown)")[:40], (r.lrn or "")[:40] or None, r.status,
+             RawJson(json.dumps(sorted({e.code for e in r.errors}))), received_at)
+            for r in refused
+        ],
+    )  # fmt: skip
 
 
 # Reading -------------------------------------------------------------------------------------------

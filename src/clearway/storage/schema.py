@@ -75,9 +75,15 @@ class ShipmentRow(Base):
     due_at_border_minor: Mapped[int] = mapped_column(BigInteger)
     paid_minor: Mapped[int] = mapped_column(BigInteger)
     consignee_key: Mapped[str] = mapped_column(String(400))
-    lodged_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    received_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+    lodged_at: Mapped[dt.datetime] = mapped_column(Timestamp)  # lodgement (WCO D011)
+    received_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)  # acceptance (023)
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    # Milestones kept on the row as they happen (first occurrence), so release-time studies read one
+    # table; the events table stays the full record.
+    arrived_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)  # 172
+    inspected_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)  # 356
+    paid_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    released_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)  # 277
     warnings: Mapped[list[Any]] = mapped_column()
     declaration: Mapped[dict[str, Any]] = mapped_column()
 
@@ -181,3 +187,28 @@ class WatchlistRow(Base):
     source: Mapped[str] = mapped_column(String(70))
     valid_from: Mapped[dt.date | None] = mapped_column()
     valid_to: Mapped[dt.date | None] = mapped_column()
+
+
+class RejectionRow(Base):
+    """A refused submission: the filer's data-quality record (records themselves are never stored)."""
+
+    __tablename__ = "rejections"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    filer: Mapped[str] = mapped_column(String(40), index=True)
+    lrn: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # rejected or conflict
+    codes: Mapped[list[Any]] = mapped_column()
+    received_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+
+
+class StudyRunRow(Base):
+    """A stored Time Release Study run with its scope, for side-by-side comparison (TRS Phase IV)."""
+
+    __tablename__ = "trs_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    scope: Mapped[dict[str, Any]] = mapped_column()
+    results: Mapped[dict[str, Any]] = mapped_column()
