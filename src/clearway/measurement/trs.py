@@ -228,7 +228,10 @@ def released_within(
     aggs = [
         pl.len().cast(pl.Int64).alias("arrived"),
         # Positional aliases so that a repeated threshold cannot collide with itself.
-        *((total <= threshold).sum().cast(pl.Int64).alias(f"_within_{i}") for i, threshold in enumerate(thresholds)),
+        *(
+            (total <= threshold).sum().cast(pl.Int64).alias(f"_within_{i}")
+            for i, threshold in enumerate(thresholds)
+        ),
     ]
     wide = (frame.group_by(by).agg(aggs) if by is not None else frame.select(aggs)).collect()
 
@@ -243,8 +246,13 @@ def released_within(
         )
         for i, threshold in enumerate(thresholds)
     ]
-    schema = {**{column: wide.schema[column] for column in group_cols}, "_position": pl.Int32,
-              "hours": pl.Float64, "released": pl.Int64, "arrived": pl.Int64}
+    schema = {
+        **{column: wide.schema[column] for column in group_cols},
+        "_position": pl.Int32,
+        "hours": pl.Float64,
+        "released": pl.Int64,
+        "arrived": pl.Int64,
+    }
     long = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
     long = long.sort([*group_cols, "_position"], nulls_last=True)
     return long.select(

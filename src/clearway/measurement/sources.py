@@ -1,0 +1,120 @@
+"""The tables measurement reads, as Polars frames, from the database or from a Parquet export.
+
+Both sources give the same frames (same columns, ids as text, times in UTC), so every statistic runs
+through one code path whether it reads SQLite, PostgreSQL or Parquet files written by
+`clearway export parquet`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Column, Connection, String, Table, cast, select
+
+from clearway.storage.repository import goods_items, rejections, shipments, tax_lines
+
+SHIPMENT_COLUMNS = (
+    "id", "filer", "lane", "irg_category", "state", "transport_mode", "channel", "office_of_entry",
+    "collection_model", "departure_country", "destination_country", "revenue_currency", "value_minor",
+    "total_value_minor", "due_at_border_minor", "lodged_at", "received_at", "arrived_at", "inspected_at",
+    "paid_at", "released_at",
+)  # fmt: skip
+ITEM_COLUMNS = ("shipment_id", "seq", "hs6", "origin_country", "value_minor")
+TAX_COLUMNS = ("shipment_id", "item_seq", "tax_type", "amount_minor", "currency", "collection")
+REJECTION_COLUMNS = ("filer", "lrn", "status", "codes", "received_at")
+ID_COLUMNS = frozenset({"id", "shipment_id"})
+TIME_COLUMNS = frozenset({"lodged_at", "received_at", "arrived_at", "inspected_at", "paid_at", "released_at"})
+
+
+_INTEGERS = frozenset(  # fmt: skip
+    {
+        "irg_category",
+        "value_minor",
+        "total_value_minor",
+        "due_at_border_minor",
+        "seq",
+        "item_seq",
+        "amount_minor",
+    }
+)
+UTC_TIME = pl.Datetime("us", "UTC")
+
+
+def _dtype(column: str) -> pl.DataType:
+    if column in TIME_COLUMNS:
+        return UTC_TIME
+    if column in _INTEGERS:
+        return pl.Int64()
+    if column == "codes":
+        return pl.List(pl.String())
+    return pl.String()
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    shipments: pl.LazyFrame
+    goods: pl.LazyFrame
+    tax_lines: pl.LazyFrame
+    rejections: pl.LazyFrame
+
+
+_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "shipments": (shipments, SHIPMENT_COLUMNS),
+    "goods": (goods_items, ITEM_COLUMNS),
+    "tax_lines": (tax_lines, TAX_COLUMNS),
+    "rejections": (rejections, REJECTION_COLUMNS),
+}
+
+
+def _column(table: Table, name: str) -> Any:
+    column: Column[Any] = table.c[name]
+    return cast(column, String).label(name) if name in ID_COLUMNS else column
+
+
+def _typed(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The same types whatever the database: SQLite hands back naive times (stored as UTC) and
+    PostgreSQL aware ones; an empty table has no types at all."""
+    if frame.height == 0:
+        return pl.DataFrame(schema={c: _dtype(c) for c in columns})
+    fixes = []
+    for name in columns:
+        dtype = frame.schema[name]
+        if name in TIME_COLUMNS and isinstance(dtype, pl.Datetime):
+            utc = pl.col(name).dt.replace_time_zone("UTC") if dtype.time_zone is None else pl.col(name)
+            fixes.append(utc.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+        else:
+            fixes.append(pl.col(name).cast(_dtype(name)))
+    return frame.with_columns(fixes)
+
+
+def _read(conn: Connection, table: Table, columns: tuple[str, ...]) -> pl.DataFrame:
+    frame = pl.read_database(select(*(_column(table, c) for c in columns)), conn, infer_schema_length=None)
+    return _typed(frame, columns)
+
+
+def from_database(conn: Connection) -> Tables:
+    frames = {name: _read(conn, table, columns).lazy() for name, (table, columns) in _TABLES.items()}
+    return Tables(**frames)
+
+
+def from_parquet(folder: Path) -> Tables:
+    missing = [name for name in _TABLES if not (folder / f"{name}.parquet").exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{folder} is not a Clearway Parquet export: missing {', '.join(m + '.parquet' for m in missing)}"
+        )
+    return Tables(**{name: pl.scan_parquet(folder / f"{name}.parquet") for name in _TABLES})
+
+
+def export_parquet(conn: Connection, folder: Path) -> dict[str, int]:
+    """Write every measured table as `<name>.parquet`; returns the row count of each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, (table, columns) in _TABLES.items():
+        frame = _read(conn, table, columns)
+        frame.write_parquet(folder / f"{name}.parquet")
+        counts[name] = frame.height
+    return counts
