@@ -29,7 +29,7 @@ ID_COLUMNS = frozenset({"id", "shipment_id"})
 TIME_COLUMNS = frozenset({"lodged_at", "received_at", "arrived_at", "inspected_at", "paid_at", "released_at"})
 
 
-_INTEGERS = frozenset(  # fmt: skip
+_INTEGERS = frozenset(
     {
         "irg_category",
         "value_minor",
