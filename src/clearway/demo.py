@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from clearway.clearance.lifecycle import (
 )
 from clearway.clearance.service import record_event
 from clearway.config import Settings
-from clearway.ingest import ingest_file
+from clearway.ingest import IngestSummary, run_batch
+from clearway.pipeline import Submission
 from clearway.runtime import prepare_for_batches
 from clearway.storage import repository
 from clearway.storage.database import make_engine, upgrade
@@ -71,12 +73,12 @@ def _work_the_day(
     s = repository.shipments
     with engine.connect() as conn:
         rows = conn.execute(
-            select(s.c.id, s.c.filer, s.c.lrn, s.c.lodged_at, s.c.due_at_border_minor).where(
+            select(s.c.id, s.c.filer, s.c.lrn, s.c.lane, s.c.lodged_at, s.c.due_at_border_minor).where(
                 s.c.state == State.ASSESSED.value
             )
         ).all()
     task = progress.add_task("arrivals and controls", total=len(rows))
-    for shipment_id, filer, lrn, lodged, due in rows:
+    for shipment_id, filer, lrn, lane, lodged, due in rows:
         progress.advance(task)
         key = str(shipment_id)
         if _fraction(key) >= ARRIVED_SHARE:
@@ -86,34 +88,60 @@ def _work_the_day(
         state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
         if state is not State.HELD or _fraction(key + "q") < UNWORKED_SHARE:
             continue
-        _control(engine, shipment_id, labels.get((filer, lrn)), due, arrived, now, key)
+        _control(engine, shipment_id, lane, labels.get((filer, lrn)), due, arrived, now, key)
 
 
 def _control(
     engine: Engine,
     shipment_id: uuid.UUID,
+    lane: str,
     fraud: str | None,
     due: int,
     arrived: dt.datetime,
     now: dt.datetime,
     key: str,
 ) -> None:
-    paid_at = min(now, arrived + dt.timedelta(hours=1 + 6 * _fraction(key + "p")))
+    # Control first (when the lane asks for one), then payment: the order the TRS milestones assume.
     state = State.HELD
-    if due:
-        payment = Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
-        state = record_event(engine, shipment_id, payment)
-    if state is State.HELD:
-        checked = min(now, arrived + dt.timedelta(hours=2 + 10 * _fraction(key + "i")))
+    if lane != "green":
+        checked = min(now, arrived + dt.timedelta(hours=1 + 8 * _fraction(key + "i")))
         result = InspectionResult(
             type="inspection_result",
             at=checked,
             actor="officer 0042",
             result="non_compliant" if fraud else "compliant",
             finding=FINDING_BY_FRAUD.get(fraud or ""),
-            control="physical",
+            control="physical" if lane == "red" else "documents",
         )
-        record_event(engine, shipment_id, result)
+        state = record_event(engine, shipment_id, result)
+        arrived = checked
+    if due and state is State.HELD:
+        paid_at = min(now, arrived + dt.timedelta(hours=0.5 + 4 * _fraction(key + "p")))
+        record_event(
+            engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
+        )
+
+
+FILING_WINDOW = dt.timedelta(minutes=15)
+
+
+def _as_filed(path: Path) -> Iterator[tuple[dt.datetime, list[Submission]]]:
+    """The day's records in the order they were lodged, a batch per quarter of an hour, each accepted
+    at the end of its quarter: acceptance times then follow lodgement as they would have live."""
+    batch: list[Submission] = []
+    window_end: dt.datetime | None = None
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            lodged = dt.datetime.fromisoformat(record["lodged_at"])
+            if window_end is not None and lodged >= window_end:
+                yield window_end, batch
+                batch = []
+            if not batch:
+                window_end = lodged + FILING_WINDOW
+            batch.append(Submission(record))
+    if batch and window_end is not None:
+        yield window_end, batch
 
 
 def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, console: Console) -> dict[str, Any]:
@@ -125,9 +153,15 @@ def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, consol
     day = now.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
     path = folder / f"traffic-{day.date().isoformat()}-seed{seed}.jsonl"
     count, labels_path = write_traffic(shipments, seed, path, day)
+    summary = IngestSummary()
     with Progress(console=console) as progress:
-        task = progress.add_task("ingest", total=count)
-        summary = ingest_file(engine, path, settings, lambda n: progress.advance(task, n))
+        task = progress.add_task("file and assess", total=count)
+        for received_at, batch in _as_filed(path):
+            for status, lane, _, _ in run_batch(engine, batch, settings, received_at):
+                summary.statuses[status] += 1
+                if lane:
+                    summary.lanes[lane] += 1
+            progress.advance(task, len(batch))
         _work_the_day(engine, _labels(labels_path), now, progress)
     with engine.connect() as conn:
         states: dict[str, int] = dict(

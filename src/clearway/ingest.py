@@ -11,6 +11,7 @@ sees them exactly as a single process would, while both cores work.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing as mp
 import os
@@ -103,9 +104,11 @@ def _broken_outcome(item: _Broken) -> Outcome:
     return ("rejected", None, rejection, len(item.lines))
 
 
-def run_batch(engine: Engine, batch: list[Submission], settings: Settings) -> list[Outcome]:
+def run_batch(
+    engine: Engine, batch: list[Submission], settings: Settings, received_at: dt.datetime | None = None
+) -> list[Outcome]:
     outcomes: list[Outcome] = []
-    for result, sub in zip(process_batch(engine, batch, settings), batch, strict=True):
+    for result, sub in zip(process_batch(engine, batch, settings, received_at), batch, strict=True):
         refused = result.status in ("rejected", "conflict")
         lane = result.summary["lane"] if result.summary else None
         outcomes.append(
