@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from clearway.api import problems, shipments
+from clearway.api import measurement, problems, shipments
 from clearway.config import Settings
 from clearway.declarations.model import Shipment, ShipmentBatch
 from clearway.storage.database import make_engine
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url)
     problems.install(app)
     app.include_router(shipments.router)
+    app.include_router(measurement.router)
     from clearway.web import dashboard
 
     app.include_router(dashboard.router)

@@ -1,0 +1,143 @@
+"""/v1/trs and /v1/statistics: release times, e-commerce statistics, data quality, revenue benchmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from clearway.api.problems import Problem
+from clearway.measurement import study
+from clearway.measurement.benchmarking import revenue_benchmark
+from clearway.measurement.scope import EmptyScope, Scope
+from clearway.measurement.sources import Tables, from_database
+from clearway.measurement.statistics import UnknownDimension as UnknownStatsDimension
+from clearway.measurement.statistics import by_dimension, data_quality
+from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
+
+router = APIRouter(tags=["measurement"])
+
+DateFrom = Annotated[dt.date | None, Query(alias="from", description="First lodgement day")]
+DateTo = Annotated[dt.date | None, Query(alias="to", description="Last lodgement day")]
+Offices = Annotated[list[str] | None, Query(alias="office", description="Customs office codes")]
+
+
+def _scope(date_from: dt.date | None, date_to: dt.date | None, offices: list[str] | None) -> Scope:
+    try:
+        return Scope(date_from, date_to, tuple(offices or ()))
+    except ValueError as exc:
+        raise Problem(400, "Bad period", str(exc)) from exc
+
+
+def load_tables(request: Request) -> Tables:
+    with request.app.state.engine.connect() as conn:
+        return from_database(conn)
+
+
+def _measured(exc: Exception) -> Problem:
+    if isinstance(exc, EmptyScope):
+        return Problem(404, "Nothing to measure", str(exc), "https://clearway.dev/problems/empty-scope")
+    return Problem(400, "Unknown dimension", str(exc), "https://clearway.dev/problems/unknown-dimension")
+
+
+@router.get("/v1/trs", summary="Time Release Study over a period (not stored)")
+async def get_trs(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    office: Offices = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    scope = _scope(date_from, date_to, office)
+    try:
+        tables = await run_in_threadpool(load_tables, request)
+        return await run_in_threadpool(study.run_study, tables, scope, by)
+    except (EmptyScope, UnknownTrsDimension) as exc:
+        raise _measured(exc) from exc
+
+
+@router.post("/v1/trs/runs", status_code=201, summary="Run a Time Release Study and store it with its scope")
+async def post_trs_run(
+    request: Request,
+    name: str,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    office: Offices = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    result = await get_trs(request, date_from, date_to, office, by)
+    with request.app.state.engine.begin() as conn:
+        run_id = study.save_run(conn, name, result)
+    return {"id": run_id, "name": name, **result}
+
+
+@router.get("/v1/trs/runs", summary="Stored study runs; with ids=1,2 their side-by-side comparison")
+def get_trs_runs(request: Request, ids: str | None = None) -> dict[str, Any]:
+    with request.app.state.engine.connect() as conn:
+        if not ids:
+            return {"runs": study.list_runs(conn)}
+        try:
+            wanted = [int(x) for x in ids.split(",") if x.strip()]
+        except ValueError as exc:
+            raise Problem(400, "Bad ids", "ids is a comma-separated list of run numbers") from exc
+        runs = study.get_runs(conn, wanted)
+    missing = sorted(set(wanted) - {r["id"] for r in runs})
+    if missing:
+        raise Problem(404, "Not found", f"no stored TRS run {', '.join(map(str, missing))}")
+    return {"comparison": study.compare(runs), "runs": runs}
+
+
+@router.get("/v1/statistics/quality", summary="Data quality per filer: refusals and commonest errors")
+async def get_quality(
+    request: Request, date_from: DateFrom = None, date_to: DateTo = None, office: Offices = None
+) -> dict[str, Any]:
+    scope = _scope(date_from, date_to, office)
+    try:
+        tables = await run_in_threadpool(load_tables, request)
+        rows = await run_in_threadpool(data_quality, tables, scope)
+    except EmptyScope as exc:
+        raise _measured(exc) from exc
+    return {"scope": scope.as_dict(), "rows": rows}
+
+
+@router.get("/v1/statistics/revenue-benchmark", summary="Revenue by tax type and period, cost of collection")
+async def get_revenue_benchmark(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    period: str = "month",
+    cost_per_declaration: str = "2.50",
+) -> dict[str, Any]:
+    scope = _scope(date_from, date_to, None)
+    try:
+        cost = Decimal(cost_per_declaration)
+    except InvalidOperation as exc:
+        raise Problem(400, "Bad cost", "cost_per_declaration must be a decimal number") from exc
+    try:
+        tables = await run_in_threadpool(load_tables, request)
+        rows = await run_in_threadpool(revenue_benchmark, tables, scope, cost, period)
+    except EmptyScope as exc:
+        raise _measured(exc) from exc
+    except ValueError as exc:
+        raise Problem(400, "Bad period", str(exc)) from exc
+    return {"scope": scope.as_dict(), "cost_per_declaration": cost_per_declaration, "rows": rows}
+
+
+@router.get("/v1/statistics/{dimension}", summary="Shipments, items, declared value and revenue by dimension")
+async def get_statistics(
+    request: Request,
+    dimension: str,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    office: Offices = None,
+) -> dict[str, Any]:
+    scope = _scope(date_from, date_to, office)
+    try:
+        tables = await run_in_threadpool(load_tables, request)
+        rows = await run_in_threadpool(by_dimension, tables, scope, dimension)
+    except (EmptyScope, UnknownStatsDimension) as exc:
+        raise _measured(exc) from exc
+    return {"scope": scope.as_dict(), "by": dimension, "rows": rows}

@@ -1,0 +1,197 @@
+"""Measurement over real databases: the same numbers from SQLite, PostgreSQL and a Parquet export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment
+from clearway.clearance.service import record_event
+from clearway.measurement.benchmarking import revenue_benchmark
+from clearway.measurement.scope import EmptyScope, Scope
+from clearway.measurement.sources import export_parquet, from_database, from_parquet
+from clearway.measurement.statistics import UnknownDimension, by_dimension, data_quality
+from clearway.measurement.study import compare, get_runs, run_study, save_run
+from tests.integration.test_pipeline import run
+from tests.sample import shipment
+
+T0 = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+
+def _ioss(lrn: str, office: str) -> dict[str, Any]:
+    record = shipment(
+        lrn,
+        office_of_entry=office,
+        fiscal={"collection_model": "vendor", "vendor_registration": "IM2760000001"},
+    )
+    record["parties"]["consignee"]["name"] = f"Consignee {lrn}"
+    return record
+
+
+def _seed(engine: Engine) -> None:
+    """Four shipments lodged 2026-11-27 10:00 (accepted 12:00):
+    M1 green, arrives 14:00, released at once            → arrival→release 0 h
+    M2 green, arrives 15:00, released at once            → 0 h
+    M3 owes duties, arrives 13:00, paid 16:00 → released → 3 h
+    M4 vague description (yellow), arrives 13:00, documents checked 21:00 → released → 8 h
+    Lodgement (10:00) is before every arrival: all four are pre-arrival."""
+    results = run(
+        engine,
+        _ioss("M1", "DELEJ004"),
+        _ioss("M2", "DELEJ004"),
+        shipment("M3", office_of_entry="DEFRA004"),
+        _vague("M4"),
+    )
+    ids = {r.lrn: r.shipment_id for r in results}
+    assert all(r.status == "accepted" for r in results)
+
+    def at(hours: float) -> dt.datetime:
+        return T0 + dt.timedelta(hours=hours)
+
+    record_event(engine, ids["M1"], Arrival(type="arrival", at=at(2)))
+    record_event(engine, ids["M2"], Arrival(type="arrival", at=at(3)))
+    record_event(engine, ids["M3"], Arrival(type="arrival", at=at(1)))
+    record_event(engine, ids["M3"], Payment(type="payment", amount_minor=1474, at=at(4)))
+    record_event(engine, ids["M4"], Arrival(type="arrival", at=at(1)))
+    record_event(
+        engine,
+        ids["M4"],
+        InspectionResult(type="inspection_result", control="documents", result="compliant", at=at(9)),
+    )
+
+
+def _vague(lrn: str) -> dict[str, Any]:
+    record = _ioss(lrn, "DEFRA004")
+    record["goods"][0]["description"] = "goods"
+    return record
+
+
+def _interval(result: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in result["intervals"] if r["interval"] == name)
+
+
+def test_release_times_from_the_event_record(engine: Engine) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        tables = from_database(conn)
+    result = run_study(tables, Scope())
+    assert (result["shipments"], result["arrived"], result["released"], result["pre_arrival"]) == (4, 4, 4, 4)
+    total = _interval(result, "arrival_to_release")
+    # 0, 0, 3, 8: mean 2.75; type 7 median = (0 + 3) / 2 = 1.5; P90: h = 3 x 0.9 = 2.7 → 3 + 0.7 x 5 = 6.5
+    assert total["n"] == 4 and total["mean"] == pytest.approx(2.75)
+    assert total["median"] == pytest.approx(1.5) and total["p90"] == pytest.approx(6.5)
+    assert (total["min"], total["max"]) == (0.0, 8.0)
+    # lodged 10:00, arrivals 14:00, 15:00, 13:00, 13:00 → -4, -5, -3, -3 hours: kept negative
+    lodgement = _interval(result, "arrival_to_lodgement")
+    assert lodgement["n"] == 4 and lodgement["mean"] == pytest.approx(-3.75)
+    within = {r["hours"]: r["share"] for r in result["released_within"]}
+    assert within[1] == pytest.approx(0.5) and within[4] == pytest.approx(0.75) and within[8] == 1.0
+
+    by_office = run_study(tables, Scope(offices=("DEFRA004",)))
+    assert by_office["shipments"] == 2
+    assert _interval(by_office, "arrival_to_release")["mean"] == pytest.approx(5.5)
+    with pytest.raises(EmptyScope, match="DEFRA004, DELEJ004"):
+        run_study(tables, Scope(offices=("NLAMS004",)))
+    with pytest.raises(EmptyScope, match="2020-01-01"):
+        run_study(tables, Scope(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
+
+
+def test_statistics_quality_and_benchmark(engine: Engine) -> None:
+    _seed(engine)
+    run(engine, shipment("BAD", currency="XYZ"))
+    with engine.connect() as conn:
+        tables = from_database(conn)
+    channels = by_dimension(tables, Scope(), "channel")
+    assert channels == [
+        {
+            "channel": "express",
+            "shipments": 4,
+            "declared_value": "160.00",
+            "duty": "0.00",
+            "flat_duty": "24.00",
+            "vat": "34.96",
+            "collected_at_border": "14.74",
+        }
+    ]
+    origins = {r["origin"]: r for r in by_dimension(tables, Scope(), "origin")}
+    assert origins["CN"]["items"] == 8 and origins["CN"]["declared_value"] == "160.00"
+    with pytest.raises(UnknownDimension, match="choose one of"):
+        by_dimension(tables, Scope(), "colour")
+    (quality,) = data_quality(tables, Scope())
+    assert quality["filer"] == "DHLEXPRESS" and (quality["accepted"], quality["refused"]) == (4, 1)
+    assert quality["rejection_rate"] == pytest.approx(0.2) and quality["top_errors"] == [
+        "currency.unknown (1)"
+    ]
+    rows = revenue_benchmark(tables, Scope(), Decimal("2.50"), "month")
+    assert {r["tax_type"]: r["collected"] for r in rows} == {"flat_duty": "24.00", "vat": "34.96"}
+    # 4 declarations x 2.50 = 10.00 shared by revenue: 24 / 58.96 and 34.96 / 58.96
+    assert sum(Decimal(r["cost_of_collection_estimate"]) for r in rows) == Decimal("10.00")
+
+
+def test_parquet_export_gives_the_same_numbers(engine: Engine, tmp_path: Path) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        counts = export_parquet(conn, tmp_path)
+        from_db = from_database(conn)
+    assert counts["shipments"] == 4
+    from_files = from_parquet(tmp_path)
+    assert run_study(from_files, Scope(), by="lane") == run_study(from_db, Scope(), by="lane")
+    assert by_dimension(from_files, Scope(), "hs_chapter") == by_dimension(from_db, Scope(), "hs_chapter")
+
+
+def test_runs_are_stored_and_compared(engine: Engine) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        tables = from_database(conn)
+    with engine.begin() as conn:
+        first = save_run(conn, "all offices", run_study(tables, Scope()))
+        second = save_run(conn, "Frankfurt", run_study(tables, Scope(offices=("DEFRA004",))))
+    with engine.connect() as conn:
+        rows = compare(get_runs(conn, [first, second]))
+    assert [(r["name"], r["shipments"], r["median"]) for r in rows] == [
+        ("all offices", 4, pytest.approx(1.5)),
+        ("Frankfurt", 2, pytest.approx(5.5)),
+    ]
+
+
+def test_cli_trs_and_stats_print_one_json_object_last(engine: Engine, db_url: str) -> None:
+    _seed(engine)
+
+    def clearway(*args: str) -> Any:
+        out = subprocess.run(
+            [sys.executable, "-m", "clearway.cli", *args, "--db", db_url, "--format", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    trs = clearway("trs", "--by", "lane")
+    assert {r["lane"] for r in trs["intervals"]} == {"green", "yellow"}
+    stats = clearway("stats", "--by", "value_band")
+    assert stats["rows"] == [
+        {
+            "value_band": "22-150 EUR",
+            "shipments": 4,
+            "declared_value": "160.00",
+            "duty": "0.00",
+            "flat_duty": "24.00",
+            "vat": "34.96",
+            "collected_at_border": "14.74",
+        }
+    ]
+    failed = subprocess.run(
+        [sys.executable, "-m", "clearway.cli", "stats", "--by", "colour", "--db", db_url],
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode == 2 and "unknown dimension 'colour'" in failed.stdout
+
