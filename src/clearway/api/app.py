@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(shipments.router)
     app.include_router(measurement.router)
     from clearway.web import dashboard
+    from clearway.web import measurement as measurement_pages
 
     app.include_router(dashboard.router)
+    app.include_router(measurement_pages.router)
     app.openapi = lambda: _openapi_with_submission_schemas(app)  # type: ignore[method-assign]
     return app

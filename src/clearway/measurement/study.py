@@ -43,7 +43,9 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dicts()
 
 
-def run_study(tables: Tables, scope: Scope, by: str | None = None, mode_bin_hours: float = 1.0) -> dict[str, Any]:
+def run_study(
+    tables: Tables, scope: Scope, by: str | None = None, mode_bin_hours: float = 1.0
+) -> dict[str, Any]:
     if by is not None and by not in trs.DIMENSIONS:
         raise trs.UnknownDimension(by)
     frame = milestones(shipments_in(tables, scope))
@@ -89,7 +91,9 @@ def list_runs(conn: Connection) -> list[dict[str, Any]]:
             study_runs.c.id
         )
     )
-    return [{"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(), "scope": r.scope} for r in rows]
+    return [
+        {"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(), "scope": r.scope} for r in rows
+    ]
 
 
 def get_runs(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
