@@ -2,14 +2,17 @@
 
 The input is one row per shipment with the milestone timestamps arrival → lodgement → acceptance →
 inspection → payment → release (``pl.Datetime("us", "UTC")``, null when the milestone did not happen).
-Everything here is a vectorised Polars query, so the same code serves a 50-row test and a 10-million-row
-continuous study.
+All work over rows is done by Polars; Python only loops over groups and intervals, so the same code
+serves a 50-row test and a 10-million-row continuous study.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import polars as pl
 
@@ -65,8 +68,6 @@ _PERCENTILES: tuple[tuple[str, float], ...] = (
     ("p95", 0.95),
 )
 _TUKEY_K = 1.5
-# Separates interval name and statistic in the wide intermediate frame; interval names never contain it.
-_SEP = "__"
 
 
 class UnknownDimension(ValueError):
@@ -108,51 +109,62 @@ def with_intervals(milestones: Milestones) -> pl.LazyFrame:
     )
 
 
-def _interval_aggregations(name: str, mode_bin_hours: float) -> list[pl.Expr]:
-    value = pl.col(name)
-    q1 = value.quantile(0.25, interpolation="linear")
-    q3 = value.quantile(0.75, interpolation="linear")
-    iqr = q3 - q1
-    # The bin index is an integer so the mode is found by hashing integers, not floats; `min` resolves
-    # ties towards the lowest bin, which keeps the answer deterministic.
-    mode_bin = (value / mode_bin_hours).floor().drop_nulls().cast(pl.Int64).mode().min()
-    exprs = [
-        value.count().cast(pl.Int64).alias("n"),
-        value.mean().alias("mean"),
-        value.std(ddof=1).alias("std"),
-        value.min().alias("min"),
-        *(value.quantile(p, interpolation="linear").alias(label) for label, p in _PERCENTILES),
-        value.max().alias("max"),
-        (mode_bin.cast(pl.Float64) * mode_bin_hours).alias("mode_bin_start"),
-        (value < q1 - _TUKEY_K * iqr).sum().cast(pl.Int64).alias("outliers_low"),
-        (value > q3 + _TUKEY_K * iqr).sum().cast(pl.Int64).alias("outliers_high"),
-        (
-            (value < 0).sum().cast(pl.Int64)
-            if name == _PRE_ARRIVAL_INTERVAL
-            # A negative later step is a data problem, not pre-arrival processing, so it is not counted here.
-            else pl.lit(None, dtype=pl.Int64)
-        ).alias("n_pre_arrival"),
-    ]
-    return [expr.name.prefix(f"{name}{_SEP}") for expr in exprs]
-
-
-_STAT_COLUMNS: tuple[str, ...] = (
-    "n",
-    "mean",
-    "std",
-    "min",
-    *(label for label, _ in _PERCENTILES),
-    "max",
-    "mode_bin_start",
-    "mode_bin_end",
-    "outliers_low",
-    "outliers_high",
-    "n_pre_arrival",
-)
+_STATISTICS_SCHEMA: dict[str, pl.DataType] = {
+    "interval": pl.String(),
+    "n": pl.Int64(),
+    "mean": pl.Float64(),
+    "std": pl.Float64(),
+    "min": pl.Float64(),
+    **{label: pl.Float64() for label, _ in _PERCENTILES},
+    "max": pl.Float64(),
+    "mode_bin_start": pl.Float64(),
+    "mode_bin_end": pl.Float64(),
+    "outliers_low": pl.Int64(),
+    "outliers_high": pl.Int64(),
+    "n_pre_arrival": pl.Int64(),
+}
 
 
 def _group_label(by: str) -> pl.Expr:
     return pl.col(by).cast(pl.String).fill_null(NULL_GROUP_LABEL).alias(by)
+
+
+def _describe(name: str, values: pl.Series, mode_bin_hours: float) -> dict[str, Any] | None:
+    """The statistics of one interval within one group; None when nothing was measured.
+
+    The values are sorted once, after which everything is cheap: Polars' `quantile` on a series flagged
+    as sorted only indexes into it, min and max are its ends, and the Tukey and pre-arrival counts are
+    binary searches (O(log n) Python steps per group and interval, never per row).
+    """
+    ordered = values.sort(nulls_last=True)
+    ordered = ordered.head(ordered.len() - ordered.null_count())
+    n = ordered.len()
+    if n == 0:
+        return None
+    quantiles = {label: ordered.quantile(p, interpolation="linear") for label, p in _PERCENTILES}
+    q1, q3 = quantiles["p25"], quantiles["p75"]
+    assert q1 is not None and q3 is not None  # n > 0
+    low_fence = q1 - _TUKEY_K * (q3 - q1)
+    high_fence = q3 + _TUKEY_K * (q3 - q1)
+    # Sorted values give sorted bins, so the fullest bin is the longest run; arg_max takes the first of
+    # equal runs, which is the lowest bin.
+    runs = (ordered / mode_bin_hours).floor().rle()
+    mode_bin_start = runs.struct.field("value")[runs.struct.field("len").arg_max()] * mode_bin_hours
+    return {
+        "interval": name,
+        "n": n,
+        "mean": ordered.mean(),
+        "std": ordered.std(ddof=1),
+        "min": ordered[0],
+        **quantiles,
+        "max": ordered[-1],
+        "mode_bin_start": mode_bin_start,
+        "mode_bin_end": mode_bin_start + mode_bin_hours,
+        "outliers_low": bisect.bisect_left(ordered, low_fence),
+        "outliers_high": n - bisect.bisect_right(ordered, high_fence),
+        # A negative later step is a data problem, not pre-arrival processing, so only the first counts.
+        "n_pre_arrival": bisect.bisect_left(ordered, 0.0) if name == _PRE_ARRIVAL_INTERVAL else None,
+    }
 
 
 def interval_statistics(
@@ -160,49 +172,42 @@ def interval_statistics(
 ) -> pl.DataFrame:
     """Descriptive statistics of every interval, overall or per value of one dimension (long format).
 
-    Columns: [``by``], interval, n, mean, std, min, p10, p25, median, p75, p90, p95, max, mode_bin_start,
-    mode_bin_end, outliers_low, outliers_high, n_pre_arrival. Percentiles follow `PERCENTILE_DEFINITION`,
-    outliers `OUTLIER_RULE`; ``n_pre_arrival`` (negative values) is filled on the arrival_to_lodgement rows
-    only. Groups are ordered by their native value with null last, then intervals in `INTERVALS` order;
-    rows with n = 0 are left out.
+    Columns: [``by`` as a string, null shown as "(none)"], interval, n, mean, std, min, p10, p25, median,
+    p75, p90, p95, max, mode_bin_start, mode_bin_end, outliers_low, outliers_high, n_pre_arrival.
+    Percentiles follow `PERCENTILE_DEFINITION` and outliers `OUTLIER_RULE`, within each group and interval.
+    The mode bin is ``[k w, (k + 1) w)`` with the most values (ties: lowest ``k``). ``n_pre_arrival``
+    counts negative arrival_to_lodgement values and is null on the other intervals. Groups come in the
+    order of their native value (null last), intervals in `INTERVALS` order; rows with n = 0 are left out.
     """
     _check_dimension(by)
     if not (math.isfinite(mode_bin_hours) and mode_bin_hours > 0):
         raise ValueError(f"mode_bin_hours must be a positive finite number, got {mode_bin_hours!r}")
 
-    frame = with_intervals(milestones)
-    aggs = [expr for name, _, _ in INTERVALS for expr in _interval_aggregations(name, mode_bin_hours)]
-    wide = (frame.group_by(by).agg(aggs) if by is not None else frame.select(aggs)).collect()
+    names = [name for name, _, _ in INTERVALS]
+    frame = with_intervals(milestones).select(*([by] if by is not None else []), *names).collect()
+    if by is None:
+        keys: list[Any] = [None]
+        tasks = [(name, frame.get_column(name)) for name in names]
+    else:
+        # One list per group and interval; taking a group's list back out as a Series copies nothing.
+        groups = frame.lazy().group_by(by).agg(names).sort(by, nulls_last=True).collect()
+        keys = groups.get_column(by).to_list()
+        tasks = [(name, groups.get_column(name)[index]) for index in range(len(keys)) for name in names]
 
-    group_cols = [by] if by is not None else []
-    parts = []
-    for position, (name, _, _) in enumerate(INTERVALS):
-        prefix = f"{name}{_SEP}"
-        parts.append(
-            wide.select(
-                *group_cols,
-                pl.lit(position, dtype=pl.Int32).alias("_position"),
-                pl.lit(name).alias("interval"),
-                *(
-                    pl.col(column).alias(column.removeprefix(prefix))
-                    for column in wide.columns
-                    if column.startswith(prefix)
-                ),
-            )
-        )
-    long = pl.concat(parts, how="vertical").filter(pl.col("n") > 0)
-    # Sorting on the native value (not its label) keeps numeric categories in numeric order.
-    long = long.sort([*group_cols, "_position"], nulls_last=True)
-    return long.select(
-        *(_group_label(column) for column in group_cols),
-        "interval",
-        *(
-            (pl.col("mode_bin_start") + mode_bin_hours).alias("mode_bin_end")
-            if column == "mode_bin_end"
-            else pl.col(column)
-            for column in _STAT_COLUMNS
-        ),
-    )
+    # Polars releases the GIL while it sorts, and a group's sort runs on one core, so one thread per
+    # Polars worker keeps every core busy.
+    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
+        described = list(pool.map(lambda task: _describe(task[0], task[1], mode_bin_hours), tasks))
+
+    records = [
+        ({} if by is None else {by: keys[position // len(names)]}) | row
+        for position, row in enumerate(described)
+        if row is not None
+    ]
+    if by is None:
+        return pl.DataFrame(records, schema=_STATISTICS_SCHEMA)
+    schema = {by: frame.schema[by], **_STATISTICS_SCHEMA}
+    return pl.DataFrame(records, schema=schema).with_columns(_group_label(by))
 
 
 def released_within(
@@ -246,12 +251,12 @@ def released_within(
         )
         for i, threshold in enumerate(thresholds)
     ]
-    schema = {
+    schema: dict[str, pl.DataType] = {
         **{column: wide.schema[column] for column in group_cols},
-        "_position": pl.Int32,
-        "hours": pl.Float64,
-        "released": pl.Int64,
-        "arrived": pl.Int64,
+        "_position": pl.Int32(),
+        "hours": pl.Float64(),
+        "released": pl.Int64(),
+        "arrived": pl.Int64(),
     }
     long = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
     long = long.sort([*group_cols, "_position"], nulls_last=True)
