@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from clearway.measurement.scope import Scope, shipments_in
+from clearway.measurement.scope import Scope, join_shipments, numbered, select_in
 from clearway.measurement.sources import Tables
 
 PERIODS = {"day": "1d", "month": "1mo", "year": "1y"}
@@ -22,19 +22,22 @@ def revenue_benchmark(
     proportion to the revenue of each type."""
     if period not in PERIODS:
         raise ValueError(f"unknown period '{period}'; choose one of: {', '.join(PERIODS)}")
-    ships = shipments_in(tables, scope).select(
-        "id", pl.col("lodged_at").dt.truncate(PERIODS[period]).dt.date().alias("period"), "revenue_currency"
+    ships = numbered(
+        select_in(
+            tables, scope, "id", pl.col("lodged_at").dt.truncate(PERIODS[period]).dt.date().alias("period")
+        )
     )
     declarations = ships.group_by("period").agg(pl.len().alias("declarations"))
     lines = (
-        tables.tax_lines.join(ships.lazy(), left_on="shipment_id", right_on="id", how="inner")
+        join_shipments(tables.tax_lines, ships, "period")
         .group_by("period", "tax_type", "currency")
         .agg(
             pl.col("amount_minor").filter(pl.col("collection") == "border").sum().alias("border"),
             pl.col("amount_minor").filter(pl.col("collection") == "checkout").sum().alias("checkout"),
             pl.len().alias("lines"),
         )
-        .collect()
+        # the streaming engine runs the join of every tax line to its shipment on every core
+        .collect(engine="streaming")
         .join(declarations, on="period", how="left")
         .with_columns((pl.col("border") + pl.col("checkout")).alias("collected"))
         .sort("period", "tax_type")

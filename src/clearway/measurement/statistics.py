@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from clearway.measurement.scope import Scope, shipments_in
+from clearway.measurement.scope import Scope, join_shipments, numbered, select_in
 from clearway.measurement.sources import Tables
 from clearway.reference import hs_chapter, hs_section_of
 
@@ -63,21 +63,28 @@ def _hs_names() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["chapter", "hs_chapter", "hs_section"], orient="row")
 
 
-def _revenue_by_shipment(tables: Tables, ids: pl.Series) -> pl.LazyFrame:
-    """Assessed revenue per shipment and tax type (relieved lines excluded), wide."""
-    return (
-        tables.tax_lines.filter(
-            pl.col("shipment_id").is_in(ids.implode()), pl.col("collection") != "relieved"
-        )
-        .group_by("shipment_id")
-        .agg(
-            *(
-                pl.col("amount_minor").filter(pl.col("tax_type") == t).sum().alias(f"{t}_minor")
-                for t in TAX_TYPES
-            ),
-            pl.col("amount_minor").filter(pl.col("collection") == "border").sum().alias("border_minor"),
-        )
-    )
+def _assessed(tables: Tables) -> pl.LazyFrame:
+    """Assessed revenue lines (relieved lines excluded)."""
+    return tables.tax_lines.filter(pl.col("collection") != "relieved")
+
+
+def _revenue_sums() -> list[pl.Expr]:
+    """Revenue by tax type and collected at the border, summed over whatever is grouped."""
+    return [
+        *(
+            pl.col("amount_minor").filter(pl.col("tax_type") == t).sum().alias(f"{t}_minor")
+            for t in TAX_TYPES
+        ),
+        pl.col("amount_minor")
+        .filter(pl.col("collection") == "border")
+        .sum()
+        .alias("collected_at_border_minor"),
+    ]
+
+
+def _collect(query: pl.LazyFrame) -> pl.DataFrame:
+    # The streaming engine runs the big joins and group-bys on every core; the in-memory one joins on one.
+    return query.collect(engine="streaming")
 
 
 def _money(column: str) -> pl.Expr:
@@ -107,60 +114,73 @@ def _finish(frame: pl.DataFrame, dimension: str) -> list[dict[str, Any]]:
 def by_dimension(tables: Tables, scope: Scope, dimension: str) -> list[dict[str, Any]]:
     if dimension not in DIMENSIONS:
         raise UnknownDimension(dimension, DIMENSIONS)
-    ships = shipments_in(tables, scope)
-    revenue = _revenue_by_shipment(tables, ships["id"]).rename({"shipment_id": "id"})
-    base = (
-        ships.lazy()
-        .join(revenue, on="id", how="left")
-        .with_columns(pl.col(f"{t}_minor").fill_null(0) for t in [*TAX_TYPES, "border"])
-        .rename({"border_minor": "collected_at_border_minor", "value_minor": "declared_value_minor"})
-    )
-    sums = [pl.col(f"{t}_minor").sum() for t in TAX_TYPES]
     if dimension in SHIPMENT_DIMENSIONS:
-        key = {
-            "destination": pl.col("destination_country"),
-            "value_band": _value_band("declared_value_minor"),
-        }.get(dimension, pl.col(dimension))
-        grouped = base.group_by(key.alias(dimension)).agg(
-            pl.len().alias("shipments"),
-            pl.col("declared_value_minor").sum(),
-            *sums,
-            pl.col("collected_at_border_minor").sum(),
-        )
-        return _finish(grouped.collect(), dimension)
-    return _finish(_by_item_dimension(tables, base, dimension).collect(), dimension)
+        return _finish(_by_shipment_dimension(tables, scope, dimension), dimension)
+    return _finish(_by_item_dimension(tables, scope, dimension), dimension)
 
 
-def _by_item_dimension(tables: Tables, base: pl.LazyFrame, dimension: str) -> pl.LazyFrame:
-    items = tables.goods.with_columns(
-        (pl.col("value_minor") / pl.col("value_minor").sum().over("shipment_id"))
-        .fill_nan(None)
-        .alias("share")
-    ).with_columns(
-        # items of a zero-value consignment share it equally
-        pl.col("share").fill_null(1 / pl.len().over("shipment_id"))
+def _by_shipment_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.DataFrame:
+    """Shipments and declared value per value of the dimension, and the revenue of their tax lines.
+
+    Summing the lines per value of the dimension straight after joining them to their shipments gives
+    the same integers as summing them per shipment first, without grouping ten million shipments."""
+    key = {
+        "destination": pl.col("destination_country"),
+        "value_band": _value_band("value_minor"),
+    }.get(dimension, pl.col(dimension))
+    ships = numbered(select_in(tables, scope, "id", "value_minor", key.alias(dimension)))
+    counted = (
+        ships.lazy()
+        .group_by(dimension)
+        .agg(pl.len().alias("shipments"), pl.col("value_minor").sum().alias("declared_value_minor"))
     )
-    joined = items.join(base, left_on="shipment_id", right_on="id", how="inner")
+    revenue = join_shipments(_assessed(tables), ships, dimension).group_by(dimension).agg(_revenue_sums())
+    money = [*(f"{t}_minor" for t in TAX_TYPES), "collected_at_border_minor"]
+    return _collect(
+        counted.join(revenue, on=dimension, how="left", nulls_equal=True).with_columns(
+            pl.col(money).fill_null(0)
+        )
+    )
+
+
+def _by_item_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.DataFrame:
+    """Item-level dimensions: each item takes its share (by value) of the consignment's declared value
+    and revenue. The goods and the tax lines are joined once each to the scoped shipments; after that
+    the per-shipment work (shares, revenue) groups the shipments' row numbers, not their text ids."""
+    ships = numbered(select_in(tables, scope, "id", pl.col("value_minor").alias("declared_value_minor")))
+    revenue = join_shipments(_assessed(tables), ships).group_by("_row").agg(_revenue_sums())
+    value, row = pl.col("value_minor"), pl.col("_row")
+    items = (
+        join_shipments(tables.goods, ships, "declared_value_minor")
+        .with_columns(
+            # items of a zero-value consignment share it equally
+            (value / value.sum().over(row)).fill_nan(None).fill_null(1 / pl.len().over(row)).alias("share")
+        )
+        .join(revenue, on="_row", how="left")
+    )
     if dimension == "origin":
         key = pl.col("origin_country")
     else:
-        joined = joined.with_columns(pl.col("hs6").str.slice(0, 2).alias("chapter")).join(
+        items = items.with_columns(pl.col("hs6").str.slice(0, 2).alias("chapter")).join(
             _hs_names().lazy(), on="chapter", how="left"
         )
         key = pl.col(dimension)
-    return joined.group_by(key.alias(dimension)).agg(
-        pl.col("shipment_id").n_unique().alias("shipments"),
-        pl.len().alias("items"),
-        *(
-            (pl.col(c) * pl.col("share")).sum().round(0).cast(pl.Int64).alias(c)
-            for c in ["declared_value_minor", *(f"{t}_minor" for t in TAX_TYPES), "collected_at_border_minor"]
-        ),
+    shared = ["declared_value_minor", *(f"{t}_minor" for t in TAX_TYPES), "collected_at_border_minor"]
+    return _collect(
+        items.with_columns(pl.col(shared[1:]).fill_null(0))
+        .group_by(key.alias(dimension))
+        .agg(
+            # the row numbers stand for the ids, which are unique (the shipments' primary key)
+            row.n_unique().alias("shipments"),
+            pl.len().alias("items"),
+            *((pl.col(c) * pl.col("share")).sum().round(0).cast(pl.Int64).alias(c) for c in shared),
+        )
     )
 
 
 def data_quality(tables: Tables, scope: Scope) -> list[dict[str, Any]]:
     """Per filer: accepted shipments, refused submissions, rejection rate and the commonest errors."""
-    accepted = shipments_in(tables, scope).group_by("filer").agg(pl.len().alias("accepted"))
+    accepted = select_in(tables, scope, "filer").group_by("filer").agg(pl.len().alias("accepted"))
     refused = tables.rejections
     if scope.date_from:
         refused = refused.filter(pl.col("received_at").dt.date() >= scope.date_from)

@@ -10,33 +10,48 @@ import polars as pl
 from sqlalchemy import Connection, insert, select
 
 from clearway.measurement import trs
-from clearway.measurement.scope import Scope, shipments_in
+from clearway.measurement.scope import Scope, select_in
 from clearway.measurement.sources import Tables
 from clearway.storage.repository import study_runs
 
 RELEASED_WITHIN_HOURS = (1, 2, 4, 8, 12, 24, 48, 72)
 
 
+# Milestone column -> expression on the shipments table, in the order `milestones` gives them.
+_MILESTONES: dict[str, pl.Expr] = {
+    "shipment_id": pl.col("id"),
+    "lane": pl.col("lane"),
+    "irg_category": pl.col("irg_category"),
+    "transport_mode": pl.col("transport_mode"),
+    "channel": pl.col("channel"),
+    "office": pl.col("office_of_entry"),
+    "collection_model": pl.col("collection_model"),
+    # Agency involvement and AEO status are not recorded yet (no agency holds, no AEO registry).
+    "agency_involvement": pl.lit(False),
+    "aeo": pl.lit(False),
+    "arrived_at": pl.col("arrived_at"),
+    "lodged_at": pl.col("lodged_at"),
+    "accepted_at": pl.col("received_at"),
+    "inspected_at": pl.col("inspected_at"),
+    "paid_at": pl.col("paid_at"),
+    "released_at": pl.col("released_at"),
+}
+_TIMES = ("arrived_at", "lodged_at", "accepted_at", "inspected_at", "paid_at", "released_at")
+
+
 def milestones(shipments: pl.DataFrame) -> pl.LazyFrame:
     """One row per shipment with the columns the study reads. Agency involvement and AEO status are
     not recorded yet (no agency holds, no AEO registry in this version), so they are false for all."""
-    return shipments.lazy().select(
-        pl.col("id").alias("shipment_id"),
-        "lane",
-        "irg_category",
-        "transport_mode",
-        "channel",
-        pl.col("office_of_entry").alias("office"),
-        "collection_model",
-        pl.lit(False).alias("agency_involvement"),
-        pl.lit(False).alias("aeo"),
-        "arrived_at",
-        "lodged_at",
-        pl.col("received_at").alias("accepted_at"),
-        "inspected_at",
-        "paid_at",
-        "released_at",
-    )
+    return shipments.lazy().select(expr.alias(name) for name, expr in _MILESTONES.items())
+
+
+def _study_frame(tables: Tables, scope: Scope, by: str | None) -> pl.LazyFrame:
+    """The milestones the study reads for the scoped shipments: the six times and the `by` column, read
+    once into memory so that the statistics below do not each go back to the source. The ids and the
+    other dimensions are left out: the statistics never read them, and the ids alone cost more to read
+    than everything else together."""
+    names = [*_TIMES, *([by] if by in _MILESTONES else [])]
+    return select_in(tables, scope, *(_MILESTONES[name].alias(name) for name in names)).lazy()
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -48,7 +63,7 @@ def run_study(
 ) -> dict[str, Any]:
     if by is not None and by not in trs.DIMENSIONS:
         raise trs.UnknownDimension(by)
-    frame = milestones(shipments_in(tables, scope))
+    frame = _study_frame(tables, scope, by)
     counts = (
         trs.with_intervals(frame)
         .select(
