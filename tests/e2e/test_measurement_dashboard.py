@@ -15,16 +15,14 @@ All: 7 shipments, 6 arrived, 5 released, 4 of 6 within 24 h, median 6 h, P90 = 2
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.server import running_server
-from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_ARGS
 from tests.sample import PROHIBITED_ITEM, shipment
 
 pytestmark = pytest.mark.browser
@@ -83,16 +81,6 @@ def base(module_db_url: str) -> Iterator[str]:
         with httpx.Client(base_url=url, timeout=30) as api:
             _seed(api)
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
