@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from clearway.api.problems import Problem
 from clearway.measurement import study
-from clearway.measurement.benchmarking import revenue_benchmark
+from clearway.measurement.benchmarking import PERIODS, revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
 from clearway.measurement.sources import Tables, from_database
 from clearway.measurement.statistics import UnknownDimension as UnknownStatsDimension
@@ -19,6 +20,7 @@ from clearway.measurement.statistics import by_dimension, data_quality
 from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
 
 router = APIRouter(tags=["measurement"])
+T = TypeVar("T")
 
 DateFrom = Annotated[dt.date | None, Query(alias="from", description="First lodgement day")]
 DateTo = Annotated[dt.date | None, Query(alias="to", description="Last lodgement day")]
@@ -37,10 +39,19 @@ def load_tables(request: Request) -> Tables:
         return from_database(conn)
 
 
-def _measured(exc: Exception) -> Problem:
-    if isinstance(exc, EmptyScope):
-        return Problem(404, "Nothing to measure", str(exc), "https://clearway.dev/problems/empty-scope")
-    return Problem(400, "Unknown dimension", str(exc), "https://clearway.dev/problems/unknown-dimension")
+async def _measure(request: Request, compute: Callable[[Tables], T]) -> T:
+    """Read the tables and compute off the event loop; an empty scope or unknown dimension is a problem."""
+    try:
+        tables = await run_in_threadpool(load_tables, request)
+        return await run_in_threadpool(compute, tables)
+    except EmptyScope as exc:
+        raise Problem(
+            404, "Nothing to measure", str(exc), "https://clearway.dev/problems/empty-scope"
+        ) from exc
+    except (UnknownTrsDimension, UnknownStatsDimension) as exc:
+        raise Problem(
+            400, "Unknown dimension", str(exc), "https://clearway.dev/problems/unknown-dimension"
+        ) from exc
 
 
 @router.get("/v1/trs", summary="Time Release Study over a period (not stored)")
@@ -52,11 +63,7 @@ async def get_trs(
     by: str | None = None,
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    try:
-        tables = await run_in_threadpool(load_tables, request)
-        return await run_in_threadpool(study.run_study, tables, scope, by)
-    except (EmptyScope, UnknownTrsDimension) as exc:
-        raise _measured(exc) from exc
+    return await _measure(request, lambda tables: study.run_study(tables, scope, by))
 
 
 @router.post("/v1/trs/runs", status_code=201, summary="Run a Time Release Study and store it with its scope")
@@ -95,11 +102,7 @@ async def get_quality(
     request: Request, date_from: DateFrom = None, date_to: DateTo = None, office: Offices = None
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    try:
-        tables = await run_in_threadpool(load_tables, request)
-        rows = await run_in_threadpool(data_quality, tables, scope)
-    except EmptyScope as exc:
-        raise _measured(exc) from exc
+    rows = await _measure(request, lambda tables: data_quality(tables, scope))
     return {"scope": scope.as_dict(), "rows": rows}
 
 
@@ -116,13 +119,9 @@ async def get_revenue_benchmark(
         cost = Decimal(cost_per_declaration)
     except InvalidOperation as exc:
         raise Problem(400, "Bad cost", "cost_per_declaration must be a decimal number") from exc
-    try:
-        tables = await run_in_threadpool(load_tables, request)
-        rows = await run_in_threadpool(revenue_benchmark, tables, scope, cost, period)
-    except EmptyScope as exc:
-        raise _measured(exc) from exc
-    except ValueError as exc:
-        raise Problem(400, "Bad period", str(exc)) from exc
+    if period not in PERIODS:
+        raise Problem(400, "Bad period", f"unknown period '{period}'; choose one of: {', '.join(PERIODS)}")
+    rows = await _measure(request, lambda tables: revenue_benchmark(tables, scope, cost, period))
     return {"scope": scope.as_dict(), "cost_per_declaration": cost_per_declaration, "rows": rows}
 
 
@@ -135,9 +134,5 @@ async def get_statistics(
     office: Offices = None,
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    try:
-        tables = await run_in_threadpool(load_tables, request)
-        rows = await run_in_threadpool(by_dimension, tables, scope, dimension)
-    except (EmptyScope, UnknownStatsDimension) as exc:
-        raise _measured(exc) from exc
+    rows = await _measure(request, lambda tables: by_dimension(tables, scope, dimension))
     return {"scope": scope.as_dict(), "by": dimension, "rows": rows}
