@@ -205,7 +205,7 @@ def _scope(date_from: str | None, date_to: str | None, offices: list[str] | None
         _fail(str(exc))
 
 
-def _tables(db: str | None, parquet: Path | None) -> Tables:
+def _tables(db: str | None, parquet: Path | None, scope: Scope) -> Tables:
     if parquet is not None:
         try:
             return from_parquet(parquet)
@@ -213,7 +213,7 @@ def _tables(db: str | None, parquet: Path | None) -> Tables:
             _fail(str(exc))
     engine = make_engine(_settings(db).database_url)
     with engine.connect() as conn:
-        tables = from_database(conn)
+        tables = from_database(conn, scope.date_from, scope.date_to)
     engine.dispose()
     return tables
 
@@ -281,7 +281,7 @@ def trs(
         return
     scope = _scope(date_from, date_to, office)
     try:
-        result = run_study(_tables(db, parquet), scope, by)
+        result = run_study(_tables(db, parquet, scope), scope, by)
     except (EmptyScope, UnknownTrsDimension) as exc:
         _fail(str(exc))
     if save:
@@ -319,7 +319,7 @@ def stats(
 ) -> None:
     """E-commerce statistics: shipments, items, declared value and revenue by dimension."""
     scope = _scope(date_from, date_to, office)
-    tables = _tables(db, parquet)
+    tables = _tables(db, parquet, scope)
     try:
         rows = data_quality(tables, scope) if by == "quality" else by_dimension(tables, scope, by)
     except (EmptyScope, UnknownStatsDimension) as exc:
@@ -359,7 +359,7 @@ def export_revenue(
     """Revenue benchmarking (WCO CRBD style): revenue by tax type and period, cost of collection."""
     scope = _scope(date_from, date_to, None)
     try:
-        rows = revenue_benchmark(_tables(db, parquet), scope, Decimal(cost_per_declaration), period)
+        rows = revenue_benchmark(_tables(db, parquet, scope), scope, Decimal(cost_per_declaration), period)
     except (EmptyScope, ValueError, ArithmeticError) as exc:
         _fail(str(exc))
     document = {"scope": scope.as_dict(), "cost_per_declaration": cost_per_declaration, "rows": rows}

@@ -195,3 +195,17 @@ def test_cli_trs_and_stats_print_one_json_object_last(engine: Engine, db_url: st
     )
     assert failed.returncode == 2 and "unknown dimension 'colour'" in failed.stdout
 
+
+
+def test_reading_a_period_prunes_without_changing_results(engine: Engine) -> None:
+    _seed(engine)
+    day = dt.date(2026, 11, 27)
+    with engine.connect() as conn:
+        everything = from_database(conn)
+        that_day = from_database(conn, day, day)
+        day_before = from_database(conn, None, day - dt.timedelta(days=1))
+    scope = Scope(day, day)
+    assert run_study(that_day, scope, by="lane") == run_study(everything, scope, by="lane")
+    assert by_dimension(that_day, scope, "origin") == by_dimension(everything, scope, "origin")
+    assert that_day.goods.collect().height == 8 and that_day.tax_lines.collect().height > 0
+    assert day_before.shipments.collect().height == 0 and day_before.goods.collect().height == 0

@@ -34,15 +34,18 @@ def _scope(date_from: dt.date | None, date_to: dt.date | None, offices: list[str
         raise Problem(400, "Bad period", str(exc)) from exc
 
 
-def load_tables(request: Request) -> Tables:
+def load_tables(request: Request, scope: Scope | None = None) -> Tables:
+    """The measured tables, read for the scope's period only when one is given."""
     with request.app.state.engine.connect() as conn:
-        return from_database(conn)
+        if scope is None:
+            return from_database(conn)
+        return from_database(conn, scope.date_from, scope.date_to)
 
 
-async def _measure(request: Request, compute: Callable[[Tables], T]) -> T:
+async def _measure(request: Request, scope: Scope, compute: Callable[[Tables], T]) -> T:
     """Read the tables and compute off the event loop; an empty scope or unknown dimension is a problem."""
     try:
-        tables = await run_in_threadpool(load_tables, request)
+        tables = await run_in_threadpool(load_tables, request, scope)
         return await run_in_threadpool(compute, tables)
     except EmptyScope as exc:
         raise Problem(
@@ -63,7 +66,7 @@ async def get_trs(
     by: str | None = None,
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    return await _measure(request, lambda tables: study.run_study(tables, scope, by))
+    return await _measure(request, scope, lambda tables: study.run_study(tables, scope, by))
 
 
 @router.post("/v1/trs/runs", status_code=201, summary="Run a Time Release Study and store it with its scope")
@@ -102,7 +105,7 @@ async def get_quality(
     request: Request, date_from: DateFrom = None, date_to: DateTo = None, office: Offices = None
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    rows = await _measure(request, lambda tables: data_quality(tables, scope))
+    rows = await _measure(request, scope, lambda tables: data_quality(tables, scope))
     return {"scope": scope.as_dict(), "rows": rows}
 
 
@@ -121,7 +124,7 @@ async def get_revenue_benchmark(
         raise Problem(400, "Bad cost", "cost_per_declaration must be a decimal number") from exc
     if period not in PERIODS:
         raise Problem(400, "Bad period", f"unknown period '{period}'; choose one of: {', '.join(PERIODS)}")
-    rows = await _measure(request, lambda tables: revenue_benchmark(tables, scope, cost, period))
+    rows = await _measure(request, scope, lambda tables: revenue_benchmark(tables, scope, cost, period))
     return {"scope": scope.as_dict(), "cost_per_declaration": cost_per_declaration, "rows": rows}
 
 
@@ -134,5 +137,5 @@ async def get_statistics(
     office: Offices = None,
 ) -> dict[str, Any]:
     scope = _scope(date_from, date_to, office)
-    rows = await _measure(request, lambda tables: by_dimension(tables, scope, dimension))
+    rows = await _measure(request, scope, lambda tables: by_dimension(tables, scope, dimension))
     return {"scope": scope.as_dict(), "by": dimension, "rows": rows}

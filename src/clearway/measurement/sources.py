@@ -7,12 +7,13 @@ through one code path whether it reads SQLite, PostgreSQL or Parquet files writt
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Column, Connection, String, Table, cast, select
+from sqlalchemy import Column, ColumnElement, Connection, String, Table, and_, cast, select, true
 
 from clearway.storage.repository import goods_items, rejections, shipments, tax_lines
 
@@ -90,13 +91,40 @@ def _typed(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
     return frame.with_columns(fixes)
 
 
-def _read(conn: Connection, table: Table, columns: tuple[str, ...]) -> pl.DataFrame:
-    frame = pl.read_database(select(*(_column(table, c) for c in columns)), conn, infer_schema_length=None)
+def _read(
+    conn: Connection, table: Table, columns: tuple[str, ...], where: ColumnElement[bool] | None = None
+) -> pl.DataFrame:
+    query = select(*(_column(table, c) for c in columns))
+    if where is not None:
+        query = query.where(where)
+    frame = pl.read_database(query, conn, infer_schema_length=None)
     return _typed(frame, columns)
 
 
-def from_database(conn: Connection) -> Tables:
-    frames = {name: _read(conn, table, columns).lazy() for name, (table, columns) in _TABLES.items()}
+def _between(column: Column[Any], date_from: dt.date | None, date_to: dt.date | None) -> ColumnElement[bool]:
+    start = dt.datetime.combine(date_from, dt.time(), tzinfo=dt.UTC) if date_from else None
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) if date_to else None
+    return and_(true(), *([column >= start] if start else []), *([column < end] if end else []))
+
+
+def from_database(
+    conn: Connection, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> Tables:
+    """The measured tables; with a period, only the shipments lodged in it (and their items and tax
+    lines) and the refusals received in it are read. Scopes still filter exactly: this only prunes."""
+    lodged = _between(shipments.c.lodged_at, date_from, date_to)
+    of_lodged = select(shipments.c.id).where(lodged).scalar_subquery()
+    where: dict[str, ColumnElement[bool]] = {
+        "shipments": lodged,
+        "goods": goods_items.c.shipment_id.in_(of_lodged),
+        "tax_lines": tax_lines.c.shipment_id.in_(of_lodged),
+        "rejections": _between(rejections.c.received_at, date_from, date_to),
+    }
+    period = date_from is not None or date_to is not None
+    frames = {
+        name: _read(conn, table, columns, where[name] if period else None).lazy()
+        for name, (table, columns) in _TABLES.items()
+    }
     return Tables(**frames)
 
 
