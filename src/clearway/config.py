@@ -22,7 +22,3 @@ class Settings(BaseSettings):
     batch_size: int = 2000
     # Worker processes for file ingest on PostgreSQL (records shared out by consignee); SQLite uses one.
     ingest_workers: int = 2
-
-
-def get_settings() -> Settings:
-    return Settings()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from clearway.clearance.service import record_event
 from clearway.config import Settings
 from clearway.ingest import IngestSummary, run_batch
 from clearway.pipeline import Submission
+from clearway.risk.rules import stable_fraction
 from clearway.runtime import prepare_for_batches
 from clearway.storage import repository
 from clearway.storage.database import make_engine, upgrade
@@ -42,11 +42,6 @@ FINDING_BY_FRAUD: dict[str, Finding] = {
     "prohibited": "prohibited",
     "ioss_misuse": "other",
 }
-
-
-def _fraction(key: str) -> float:
-    """A stable pseudo-random number in [0, 1) per key, so the demo is the same for the same seed."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2**64
 
 
 def _seed_watchlist(engine: Engine) -> None:
@@ -81,12 +76,12 @@ def _work_the_day(
     for shipment_id, filer, lrn, lane, lodged, due in rows:
         progress.advance(task)
         key = str(shipment_id)
-        if _fraction(key) >= ARRIVED_SHARE:
+        if stable_fraction(key) >= ARRIVED_SHARE:
             continue
         lodged = lodged if lodged.tzinfo else lodged.replace(tzinfo=dt.UTC)
-        arrived = min(now, lodged + dt.timedelta(hours=2 + 20 * _fraction(key + "a")))
+        arrived = min(now, lodged + dt.timedelta(hours=2 + 20 * stable_fraction(key + "a")))
         state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
-        if state is not State.HELD or _fraction(key + "q") < UNWORKED_SHARE:
+        if state is not State.HELD or stable_fraction(key + "q") < UNWORKED_SHARE:
             continue
         _control(engine, shipment_id, lane, labels.get((filer, lrn)), due, arrived, now, key)
 
@@ -104,7 +99,7 @@ def _control(
     # Control first (when the lane asks for one), then payment: the order the TRS milestones assume.
     state = State.HELD
     if lane != "green":
-        checked = min(now, arrived + dt.timedelta(hours=1 + 8 * _fraction(key + "i")))
+        checked = min(now, arrived + dt.timedelta(hours=1 + 8 * stable_fraction(key + "i")))
         result = InspectionResult(
             type="inspection_result",
             at=checked,
@@ -116,7 +111,7 @@ def _control(
         state = record_event(engine, shipment_id, result)
         arrived = checked
     if due and state is State.HELD:
-        paid_at = min(now, arrived + dt.timedelta(hours=0.5 + 4 * _fraction(key + "p")))
+        paid_at = min(now, arrived + dt.timedelta(hours=0.5 + 4 * stable_fraction(key + "p")))
         record_event(
             engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
         )

@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from clearway.config import Settings
 from clearway.declarations.csv_layout import read_records
-from clearway.declarations.normalise import address_key
+from clearway.declarations.normalise import consignee_key
 from clearway.pipeline import ItemResult, Submission, process_batch
 from clearway.storage.database import make_engine
 
@@ -181,11 +181,12 @@ def partition_of(data: Any, partitions: int) -> int:
     try:
         consignee = data["parties"]["consignee"]
         address = consignee.get("address") or {}
-        key = address_key(
+        key = consignee_key(
             consignee["name"],
             address.get("line"),
             address.get("postcode"),
-            address.get("country") or data.get("destination_country") or "",
+            address.get("country"),
+            data.get("destination_country") or "",
         )
     except (KeyError, TypeError, AttributeError):
         return 0

@@ -22,7 +22,7 @@ from clearway.config import Settings
 from clearway.declarations.category import IrgCategory, irg_category
 from clearway.declarations.findings import Finding, errors, from_pydantic, warnings
 from clearway.declarations.model import Shipment
-from clearway.declarations.normalise import address_key, name_key, normalise_tin
+from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
 from clearway.reference import eu_cet_rate, eu_standard_vat_rate
 from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings, assess
@@ -192,12 +192,10 @@ def _risk_input(a: _Accepted) -> RiskInput:
 
 
 def _consignee_key(s: Shipment) -> str:
-    c = s.parties.consignee
-    address = c.address
-    country = address.country if address else s.destination_country
-    return address_key(
-        c.name, address.line if address else None, address.postcode if address else None, country
-    )
+    c, address = s.parties.consignee, s.parties.consignee.address
+    if address is None:
+        return consignee_key(c.name, None, None, None, s.destination_country)
+    return consignee_key(c.name, address.line, address.postcode, address.country, s.destination_country)
 
 
 def _prepare(result: ItemResult, s: Shipment, received_at: dt.datetime) -> _Accepted:

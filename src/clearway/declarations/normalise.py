@@ -45,6 +45,13 @@ def name_key(name: str) -> str:
     return " ".join(w for w in fold(name).split() if w not in _LEGAL_FORMS)
 
 
+def consignee_key(
+    name: str, line: str | None, postcode: str | None, country: str | None, destination_country: str
+) -> str:
+    """The split-consignment key of a consignee; without an address country, the destination's."""
+    return address_key(name, line, postcode, country or destination_country)
+
+
 def address_key(name: str, line: str | None, postcode: str | None, country: str) -> str:
     """Key identifying one consignee at one address, used to find split consignments."""
     return "|".join(

@@ -111,10 +111,14 @@ class RiskDecision:
     control_sample: bool
 
 
+def stable_fraction(key: str) -> float:
+    """A pseudo-random number in [0, 1) that is always the same for the same key."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2**64
+
+
 def in_control_sample(shipment_id: str, seed: int, rate: float) -> bool:
     """Reproducible random draw: the same (seed, shipment id) always gives the same answer."""
-    digest = hashlib.blake2b(f"{seed}:{shipment_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 < rate
+    return stable_fraction(f"{seed}:{shipment_id}") < rate
 
 
 def _goods_hits(s: RiskInput, settings: RiskSettings) -> list[Hit]:
