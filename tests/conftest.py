@@ -21,7 +21,8 @@ from clearway.storage.database import make_engine, normalise_url, upgrade
 
 POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("CLEARWAY_REQUIRE_POSTGRES") == "1"
-TEMPLATE = "clearway_test_template"
+# One template per pytest process, so that concurrent runs never drop each other's template.
+TEMPLATE = f"clearway_test_template_{uuid.uuid4().hex[:8]}"
 
 
 def _admin_engine() -> Engine:
