@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,3 +23,6 @@ class Settings(BaseSettings):
     batch_size: int = 2000
     # Worker processes for file ingest on PostgreSQL (records shared out by consignee); SQLite uses one.
     ingest_workers: int = 2
+    # API keys: "required" in any deployment; "off" only for a local demo or tests of other features,
+    # where every caller acts as an administrator.
+    auth: Literal["required", "off"] = "required"
