@@ -1,4 +1,4 @@
-"""clearance workflow, parties, offices, keys, outbox (issue 5)
+"""API keys, audit log, personal data (issue 5)
 
 Revision ID: 0005
 Revises: 0004
