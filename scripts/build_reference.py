@@ -17,6 +17,7 @@ import io
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,6 +159,45 @@ def build_eu_vat(src: Path) -> None:
     write_gz_csv("eu_vat.csv.gz", ("country", "effective_from", "standard_percent"), rows)
 
 
+def build_us_hts(src: Path) -> None:
+    """Tariff lines that carry a general (column 1) rate; 10-digit lines without one inherit it."""
+    rows = []
+    for r in read_csv(src / "us-hts" / "hts_2025_basic_edition.csv", encoding="utf-8-sig"):
+        rate = clean(r["General Rate of Duty"])
+        code = r["HTS Number"].replace(".", "")
+        if not rate or not code:
+            continue
+        if not code.isdigit() or len(code) not in (8, 10):
+            raise ValueError(f"unexpected HTS number {r['HTS Number']!r}")
+        units = ";".join(re.findall(r'"([^"]+)"', r["Unit of Quantity"]))
+        rows.append((code, rate, units))
+    rows.sort()
+    write_gz_csv("us_hts.csv.gz", ("code", "general_rate", "units"), rows)
+
+
+def build_uk_tariff(src: Path) -> None:
+    rows = []
+    for r in read_csv(src / "uk-global-tariff" / "uk-global-tariff-2021.csv"):
+        code = r["commodity"]
+        if len(code) in (7, 9):
+            code = "0" + code  # the leading zero of chapters 01-09 was lost upstream
+        rows.append((code, r["ukgt_duty_rate"].strip()))
+    rows.sort()
+    write_gz_csv("uk_tariff.csv.gz", ("code", "ukgt_rate"), rows)
+
+
+def build_national_tax(src: Path) -> None:
+    """National standard VAT/GST rates outside the EU (current rows only, no subdivisions)."""
+    rows = []
+    for r in read_csv(src / "vat-rates" / "sales-tax-rates-world.csv"):
+        if r["subdivision"] or r["valid_before"]:
+            continue
+        percent = (Decimal(r["rate"]) * 100).normalize()
+        rows.append((r["country"], r["tax_type"], r["currency"], f"{percent:f}"))
+    rows.sort()
+    write_gz_csv("national_tax.csv.gz", ("country", "tax_type", "currency", "standard_percent"), rows)
+
+
 def main(argv: list[str]) -> None:
     src = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     OUT.mkdir(parents=True, exist_ok=True)
@@ -168,6 +208,9 @@ def main(argv: list[str]) -> None:
     build_ecb(src)
     build_eu_cet(src)
     build_eu_vat(src)
+    build_us_hts(src)
+    build_uk_tariff(src)
+    build_national_tax(src)
     total = sum(p.stat().st_size for p in OUT.iterdir() if p.is_file())
     print(f"data/ total: {total:,} bytes")
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from clearway.clearance.cli import aeo_app, agencies_app, notify_app, offices_app
 from clearway.config import Settings
 from clearway.ingest import IngestSummary, ingest_file
 from clearway.measurement import study
@@ -26,7 +27,13 @@ from clearway.measurement.statistics import UnknownDimension as UnknownStatsDime
 from clearway.measurement.statistics import by_dimension, data_quality
 from clearway.measurement.study import get_runs, run_study, save_run
 from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
+from clearway.revenue.accounts_cli import accounts_app, registrations_app, simulate_app
+from clearway.revenue.estimate_cli import estimate_command
+from clearway.risk.analytics_cli import risk_app
+from clearway.risk.model.cli import model_app
+from clearway.risk.rules_cli import rules_app, watchlist_app
 from clearway.runtime import prepare_for_batches
+from clearway.security.cli import keys_app, privacy_app, security_banner
 from clearway.storage.database import make_engine, upgrade
 
 app = typer.Typer(
@@ -34,6 +41,20 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rules_app, name="rules")
+app.add_typer(watchlist_app, name="watchlist")
+app.command("estimate")(estimate_command)
+app.add_typer(model_app, name="model")
+app.add_typer(risk_app, name="risk")
+app.add_typer(keys_app, name="keys")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(registrations_app, name="registrations")
+app.add_typer(simulate_app, name="simulate")
+app.add_typer(offices_app, name="offices")
+app.add_typer(aeo_app, name="aeo")
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(notify_app, name="notify")
 console = Console()
 
 DbOption = Annotated[
@@ -142,6 +163,7 @@ def serve(
     upgrade(settings.database_url)
     prepare_for_batches()
     console.print(f"Clearway on http://{host}:{port}  (API docs at /docs)")
+    security_banner(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
@@ -164,6 +186,9 @@ def demo(
     result = run_demo(settings, shipments, seed, folder, console)
     console.print(json.dumps(result))
     if serve_after:
+        from clearway.security.cli import demo_key
+
+        demo_key(settings)
         serve(db=settings.database_url, port=port)
 
 

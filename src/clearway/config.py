@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     control_seed: int = 0
     split_window_hours: int = 72
     undervalue_ratio: Decimal = Decimal("1")
+    # Watch list: fuzzy name / address similarity (rapidfuzz token_sort_ratio, 0-100) that counts as a match.
+    watchlist_threshold: float = 90.0
     # Revenue: duty rate used when no tariff line matches; always reported as a fallback.
     fallback_duty_rate: Decimal = Decimal("0.12")
     # Records per pipeline transaction when ingesting files.
@@ -26,3 +28,22 @@ class Settings(BaseSettings):
     # API keys: "required" in any deployment; "off" only for a local demo or tests of other features,
     # where every caller acts as an administrator.
     auth: Literal["required", "off"] = "required"
+    # Notifications (clearway.clearance.notify): the NATS server, and webhook retries (delay doubles
+    # from notify_backoff_s after each failed attempt; dead-lettered after notify_max_attempts).
+    nats_url: str = "nats://127.0.0.1:4222"
+    notify_max_attempts: int = 8
+    notify_backoff_s: float = 2.0
+    # AEO benefits (clearway.clearance.aeo): risk score multiplied by this factor for a recognised AEO
+    # (1 = no benefit), and recognised AEOs first in the officers' queue.
+    aeo_score_factor: float = 0.5
+    aeo_queue_priority: bool = True
+    # Personal data at rest (clearway.security.personal): base64 of 32 random bytes
+    # (`clearway keys data-key` prints one). Unset: a public development key, with a warning.
+    data_key: str | None = None
+    previous_data_keys: str = ""  # comma-separated keys still accepted for reading (rotation)
+    index_key: str | None = None  # blind-index key; default derived from data_key
+    # Signs the dashboard's session cookie; unset: a random secret per process (sessions end on restart).
+    session_secret: str | None = None
+    # Days after a shipment closes (released, returned, seized) before `clearway privacy purge` removes
+    # its consignee's personal data.
+    retention_days: int = 90

@@ -7,6 +7,7 @@ takes and returns whole batches, and the database is read a fixed number of time
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from clearway.clearance import aeo, offices
 from clearway.config import Settings
 from clearway.declarations.category import IrgCategory, irg_category
 from clearway.declarations.findings import Finding, errors, from_pydantic, warnings
@@ -29,8 +31,11 @@ from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, R
 from clearway.revenue.money import from_minor, to_minor
 from clearway.revenue.profiles import Jurisdiction, Period, jurisdiction_for
 from clearway.revenue.rates import convert
+from clearway.risk import ruleset, scoring
+from clearway.risk import watchlist as watch_lists
+from clearway.risk.indicators import IndicatorSettings
+from clearway.risk.language.record import shipment_fields
 from clearway.risk.rules import (
-    RULE_SET_VERSION,
     RiskContext,
     RiskDecision,
     RiskInput,
@@ -38,6 +43,7 @@ from clearway.risk.rules import (
     RiskSettings,
     assess_batch,
 )
+from clearway.security.personal import vault_for
 from clearway.storage import repository
 from clearway.storage.ids import uuid7
 
@@ -185,6 +191,18 @@ def _risk_input(a: _Accepted) -> RiskInput:
         ],
         vendor_registration=s.fiscal.vendor_registration,
         vendor_scheme_limit=a.period.vendor_scheme_limit,
+        fields=functools.partial(
+            shipment_fields,
+            s,
+            jurisdiction=a.jurisdiction.id,
+            irg_category=int(a.category),
+            lodged_at=a.lodged_at,
+        ),
+        party_addresses=frozenset(
+            watch_lists.party_address_key(p.address.line, p.address.postcode, p.address.country)
+            for p in parties
+            if p.address is not None
+        ),
     )
 
 
@@ -232,6 +250,10 @@ def process_batch(
         results.append(result)
         if shipment is not None:
             candidates.append(_prepare(result, shipment, received_at))
+    # The consignee key identifies a person: match on its blind index (HMAC), never store it in clear.
+    vault = vault_for(settings)
+    for a in candidates:
+        a.consignee_key = vault.blind(a.consignee_key)
     assess_revenue(candidates, RevenueSettings(fallback_duty_rate=settings.fallback_duty_rate))
     risk_settings = RiskSettings(
         control_rate=settings.control_rate,
@@ -252,6 +274,11 @@ def process_batch(
     return results
 
 
+def _trade_parties(s: Shipment) -> list[Any]:
+    """The parties that can be AEOs: all but the consignee (usually a private buyer)."""
+    return [p for role in PARTY_ROLES if role != "consignee" and (p := getattr(s.parties, role)) is not None]
+
+
 def _store(
     conn: Connection,
     candidates: Sequence[_Accepted],
@@ -260,6 +287,10 @@ def _store(
     received_at: dt.datetime,
 ) -> None:
     existing = repository.existing_keys(conn, [(a.shipment.filer, a.shipment.lrn) for a in candidates])
+    # Office references against the customs office master data: one read per batch.
+    bad_offices = offices.unknown_offices(
+        conn, {(o, a.lodged_at.date()) for a in candidates if (o := a.shipment.office_of_entry)}
+    )
     fresh: list[_Accepted] = []
     seen: dict[tuple[str, str], tuple[uuid.UUID, str]] = dict(existing)
     for a in candidates:
@@ -280,6 +311,11 @@ def _store(
                     )
                 ]
             continue
+        office = a.shipment.office_of_entry
+        if office and (office_error := bad_offices.get((office, a.lodged_at.date()))):
+            a.result.status = "rejected"
+            a.result.errors = [Finding("office.not_in_master_data", "/office_of_entry", office_error)]
+            continue
         a.result.shipment_id = uuid7()
         a.result.status = "accepted"
         seen[key] = (a.result.shipment_id, a.content_hash)
@@ -288,23 +324,27 @@ def _store(
     if fresh:
         since = min(a.lodged_at for a in fresh) - dt.timedelta(hours=settings.split_window_hours)
         prior_value, prior_count = repository.consignee_totals(conn, {a.consignee_key for a in fresh}, since)
-        watch_tins, watch_names = repository.active_watchlist(conn, received_at.date())
         context = RiskContext(
             prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
             prior_count=prior_count,
-            watch_tins=watch_tins,
-            watch_names=watch_names,
+            watchlist=watch_lists.load_matcher(conn, received_at.date(), settings.watchlist_threshold),
         )
         ordered = sorted(fresh, key=lambda a: a.lodged_at)
         decisions = assess_batch(
             [_risk_input(a) for a in ordered],
             context,
             risk_settings,
+            ruleset.active_rule_set(conn),  # the live analyst rule set, compiled once per version
         )
+        # AEO benefit: a recognised AEO among the parties lowers the score (CLEARWAY_AEO_SCORE_FACTOR).
+        tins = [{normalise_tin(p.tin) for p in _trade_parties(a.shipment) if p.tin} for a in ordered]
+        decisions = aeo.with_benefits(conn, tins, decisions, settings.aeo_score_factor, received_at.date())
         for a, decision in zip(ordered, decisions, strict=True):
             a.risk = decision
         records = [_record(a, received_at) for a in fresh]
-        repository.insert_assessed(conn, records)
+        repository.insert_assessed(conn, records, vault_for(settings))
+        # Model score and contributions per decision, when a `shipments` model is active (issue 3).
+        scoring.score_stored(conn, [r.id for r in records], IndicatorSettings(settings.split_window_hours))
         for a, r in zip(fresh, records, strict=True):
             a.result.summary = _summary(r)
 
@@ -355,6 +395,6 @@ def _record(a: _Accepted, received_at: dt.datetime) -> repository.AssessedShipme
         received_at=received_at,
         revenue=a.revenue,
         risk=a.risk,
-        rule_set_version=RULE_SET_VERSION,
+        rule_set_version=a.risk.rule_set_version,
         warnings=[f.as_dict() for f in a.result.warnings],
     )

@@ -20,18 +20,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db_url: str) -> Iterator[str]:
+def running_server(db_url: str, auth: str = "off", **env: str) -> Iterator[str]:
+    """`auth="off"` for tests of other features (every caller an administrator); tests of access control
+    pass "required"."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "clearway.cli", "serve", "--db", db_url, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         # No random control sample: lanes in these tests follow from the data alone.
-        env={**os.environ, "CLEARWAY_CONTROL_RATE": "0"},
+        env={**os.environ, "CLEARWAY_CONTROL_RATE": "0", "CLEARWAY_AUTH": auth, **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # imports and migrations are slow on a loaded machine
         while True:
             try:
                 if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
@@ -39,6 +41,7 @@ def running_server(db_url: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # a server still starting would otherwise keep read() waiting forever
                 output = process.stdout.read().decode() if process.stdout else ""
                 raise RuntimeError(f"server did not start: {output}")
             time.sleep(0.2)

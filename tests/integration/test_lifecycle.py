@@ -76,6 +76,11 @@ def test_owed_duties_hold_until_paid(engine: Engine) -> None:
 
 
 def test_intermediary_account_releases_without_payment(engine: Engine) -> None:
+    from clearway.revenue.accounts import open_accounts, parse_account
+
+    account = {"id": "ACC-1", "party_id": "P", "name": "C", "kind": "post", "currency": "EUR", "limit": "100"}
+    with engine.begin() as conn:  # on account only with an account that has room (issue 4)
+        open_accounts(conn, [parse_account(account)])
     sid = _file(
         engine,
         shipment("L3", fiscal={"collection_model": "intermediary", "deferred_payment_account": "ACC-1"}),

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 
@@ -17,7 +18,14 @@ from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment
 from clearway.clearance.service import record_event
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
-from clearway.measurement.sources import export_parquet, from_database, from_parquet
+from clearway.measurement.sources import (
+    ITEM_COLUMNS,
+    SHIPMENT_COLUMNS,
+    TAX_COLUMNS,
+    export_parquet,
+    from_database,
+    from_parquet,
+)
 from clearway.measurement.statistics import UnknownDimension, by_dimension, data_quality
 from clearway.measurement.study import compare, get_runs, run_study, save_run
 from tests.integration.test_pipeline import run
@@ -147,6 +155,45 @@ def test_parquet_export_gives_the_same_numbers(engine: Engine, tmp_path: Path) -
     assert by_dimension(from_files, Scope(), "hs_chapter") == by_dimension(from_db, Scope(), "hs_chapter")
 
 
+def test_export_links_items_and_lines_to_their_shipment(engine: Engine, tmp_path: Path) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        export_parquet(conn, tmp_path)
+        from_db = from_database(conn)
+    ships = pl.read_parquet(tmp_path / "shipments.parquet")
+    # rows numbered in file order; 8 items (two per shipment); the revenue of test_statistics_… above:
+    # flat duty 24.00, VAT 34.96, 14.74 of it collected at the border
+    assert ships["row"].to_list() == [0, 1, 2, 3] and ships["items"].to_list() == [2, 2, 2, 2]
+    assert (ships["flat_duty_minor"].sum(), ships["vat_minor"].sum()) == (2400, 3496)
+    assert ships["collected_at_border_minor"].sum() == 1474
+    ids = dict(zip(ships["row"].to_list(), ships["id"].to_list(), strict=True))
+    for name in ("goods", "tax_lines"):
+        rows = pl.read_parquet(tmp_path / f"{name}.parquet")
+        assert [ids[r] for r in rows["shipment_row"].to_list()] == rows["shipment_id"].to_list()
+    # An export written before the links existed is linked when it is read: the same numbers.
+    old = tmp_path / "old"
+    old.mkdir()
+    for name, columns in (
+        ("shipments", SHIPMENT_COLUMNS),
+        ("goods", ITEM_COLUMNS),
+        ("tax_lines", TAX_COLUMNS),
+    ):
+        pl.read_parquet(tmp_path / f"{name}.parquet").select(columns).write_parquet(old / f"{name}.parquet")
+    (old / "rejections.parquet").write_bytes((tmp_path / "rejections.parquet").read_bytes())
+    assert by_dimension(from_parquet(old), Scope(), "origin") == by_dimension(from_db, Scope(), "origin")
+
+
+def test_scoped_benchmark_counts_only_the_scoped_declarations(engine: Engine) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        tables = from_database(conn)
+    # M3 and M4 entered at DEFRA004; M3 owes the 14.74 collected at the border (paid in the seed)
+    rows = revenue_benchmark(tables, Scope(offices=("DEFRA004",)), Decimal("2.50"), "month")
+    assert {r["declarations"] for r in rows} == {2}
+    assert sum(Decimal(r["collected_at_border"]) for r in rows) == Decimal("14.74")
+    assert sum(Decimal(r["cost_of_collection_estimate"]) for r in rows) == Decimal("5.00")
+
+
 def test_runs_are_stored_and_compared(engine: Engine) -> None:
     _seed(engine)
     with engine.connect() as conn:
@@ -194,7 +241,6 @@ def test_cli_trs_and_stats_print_one_json_object_last(engine: Engine, db_url: st
         text=True,
     )
     assert failed.returncode == 2 and "unknown dimension 'colour'" in failed.stdout
-
 
 
 def test_reading_a_period_prunes_without_changing_results(engine: Engine) -> None:

@@ -104,7 +104,8 @@ def test_compliant_control_with_payment_still_open_stays_held() -> None:
     out = apply(current(State.HELD, "red", due=500, holds=holds), COMPLIANT)
     assert out.state is State.HELD
     assert trail(out) == [("inspection_result", "356", State.HELD)]
-    assert out.close == frozenset({HoldKind.DOCUMENTS, HoldKind.INSPECTION})
+    # a physical examination also answers a documentary check and a scan
+    assert out.close == frozenset({HoldKind.DOCUMENTS, HoldKind.NII, HoldKind.INSPECTION})
 
 
 def test_non_compliant_control_seizes_and_closes_every_hold() -> None:

@@ -22,6 +22,7 @@ from clearway.risk.rules import (
     assess_batch,
     in_control_sample,
 )
+from clearway.risk.ruleset import CompiledRuleSet, RuleSpec, compile_rules
 
 NO_SAMPLE = RiskSettings(control_rate=0.0)
 CONSIGNEE = address_key("Anna Schmidt", "Hauptstr. 1", "10115", "DE")
@@ -311,3 +312,71 @@ def test_control_sample_is_reproducible_and_depends_on_seed() -> None:
     assert first != other
     # a higher rate draws a superset
     assert set(first) <= {i for i in ids if in_control_sample(i, 42, 0.10)}
+
+
+# --- analyst rule sets in the same pass ----------------------------------------------------------------
+
+
+def analyst(*specs: tuple[str, str, str, float | None]) -> CompiledRuleSet:
+    return compile_rules(
+        [RuleSpec(id=i, title=f"title {i}", condition=c, effect=e, weight=w) for i, c, e, w in specs],
+        version=7,
+    )
+
+
+def with_fields(s: RiskInput, **fields: Any) -> RiskInput:
+    return dataclasses.replace(s, fields=fields)
+
+
+def test_analyst_rules_add_lane_score_and_version() -> None:
+    rules = analyst(("A-CN", "origin == 'CN'", "inspect", None), ("A-BIG", "packages > 3", "score", 0.25))
+    cn, other = (
+        with_fields(clean("s-1"), origin="CN", packages=1),
+        with_fields(clean("s-2"), origin="US", packages=5),
+    )
+    d_cn, d_other = assess_batch([cn, other], RiskContext(), NO_SAMPLE, rules)
+    assert (d_cn.lane, d_cn.score, rule_ids(d_cn), d_cn.rule_set_version) == (
+        Lane.RED, 0.6, ["A-CN"], "core-2026.11.1+7"
+    )  # fmt: skip
+    assert d_cn.hits[0].title == "title A-CN" and d_cn.hits[0].detail == "analyst rule: inspect, weight 0.6"
+    assert (d_other.lane, d_other.score, rule_ids(d_other)) == (Lane.GREEN, 0.25, ["A-BIG"])
+
+
+def test_analyst_and_built_in_weights_combine() -> None:
+    rules = analyst(("A-CN", "origin == 'CN'", "documents", None))
+    vague = with_fields(clean(items=item("420231", "gift")), origin="CN")
+    [d] = assess_batch([vague], RiskContext(), NO_SAMPLE, rules)
+    # R-VAGUE 0.3 and A-CN 0.3: 1 - 0.7 x 0.7 = 0.51
+    assert (d.lane, d.score, rule_ids(d)) == (Lane.YELLOW, 0.51, ["R-VAGUE", "A-CN"])
+
+
+def test_release_override_clears_rule_lanes_but_not_prohibited_goods() -> None:
+    rules = analyst(("A-OK", "origin == 'CN'", "release", None))
+    vague = with_fields(clean("s-1", items=item("420231", "gift")), origin="CN")
+    pistol = with_fields(clean("s-2", items=item("930200", "Pistol")), origin="CN")
+    d_vague, d_pistol = assess_batch([vague, pistol], RiskContext(), NO_SAMPLE, rules)
+    assert (d_vague.lane, d_vague.score) == (Lane.GREEN, 0.3)  # the release rule weighs 0
+    assert d_pistol.lane == Lane.RED and rule_ids(d_pistol) == ["R-PROHIBITED", "A-OK"]
+
+
+def test_indicators_are_fields_of_the_rule_language() -> None:
+    rules = analyst(
+        ("A-SPLIT", "indicator.split_count == 2 and indicator.split_total_eur == 70", "documents", None),
+        ("A-CHEAP", "indicator.unit_value_ratio < 0.5", "documents", None),
+    )
+    # 851713 smartphones: reference at least 40 EUR, 15 EUR is 0.375 of it
+    s = with_fields(clean(value_eur=Decimal(40), items=item("85171300", "Smartphone", "15")))
+    context = RiskContext(prior_value_eur={CONSIGNEE: Decimal(30)}, prior_count={CONSIGNEE: 1})
+    [d] = assess_batch([s], context, NO_SAMPLE, rules)
+    assert set(rule_ids(d)) >= {"A-SPLIT", "A-CHEAP"}
+
+
+def test_no_rule_set_keeps_the_built_in_version() -> None:
+    [d] = assess_batch([clean()], RiskContext(), NO_SAMPLE)
+    assert d.rule_set_version == "core-2026.11.1"
+
+
+def test_a_constant_condition_hits_every_shipment_of_the_batch() -> None:
+    rules = analyst(("A-ALL", "true", "documents", None), ("A-NONE", "1 > 2", "inspect", None))
+    decisions = assess_batch([clean(f"s-{k}") for k in range(3)], RiskContext(), NO_SAMPLE, rules)
+    assert [rule_ids(d) for d in decisions] == [["A-ALL"]] * 3

@@ -202,6 +202,25 @@ def test_mode_bin_of_negative_values_floors_downwards() -> None:
     assert (row["mode_bin_start"], row["mode_bin_end"]) == (-4.0, -3.0)
 
 
+def test_mode_bin_over_far_more_bins_than_values() -> None:
+    # Bins of 2^-20 h (about 3.4 ms): 0 and 1000 h lie 1,048,576,000 bins apart, far more than the
+    # values, so the bins are counted by hashing instead of in one slot per bin. Same rule: the
+    # fullest bin, ties to the lowest. 1000 h is bin 1000 * 2^20, which starts at exactly 1000 h.
+    width = 2.0**-20
+    row = stats_row(
+        interval_statistics(total_frame(0, 1000, 1000), mode_bin_hours=width), "arrival_to_release"
+    )
+    assert (row["mode_bin_start"], row["mode_bin_end"]) == (1000.0, 1000.0 + width)
+    row = stats_row(
+        interval_statistics(total_frame(0, 0, 1000, 1000), mode_bin_hours=width), "arrival_to_release"
+    )
+    assert (row["mode_bin_start"], row["mode_bin_end"]) == (0.0, width)
+
+
+def total_frame(*hours: float) -> pl.LazyFrame:
+    return milestones(*(released_after(h) for h in hours))
+
+
 @pytest.mark.parametrize("width", [0.0, -1.0, math.inf, math.nan])
 def test_mode_bin_width_must_be_positive_and_finite(width: float) -> None:
     with pytest.raises(ValueError, match="mode_bin_hours"):

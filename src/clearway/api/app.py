@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from clearway.api import measurement, problems, shipments
+from clearway.api import measurement, problems, rules, security, shipments
 from clearway.config import Settings
 from clearway.declarations.model import Shipment, ShipmentBatch
 from clearway.storage.database import make_engine
@@ -39,11 +39,40 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url)
     problems.install(app)
     app.include_router(shipments.router)
+    from clearway.api import clearance as clearance_api
+
+    app.include_router(clearance_api.router)
     app.include_router(measurement.router)
+    app.include_router(rules.router)
     from clearway.web import dashboard
     from clearway.web import measurement as measurement_pages
 
     app.include_router(dashboard.router)
+    from clearway.web import agency as agency_pages
+    from clearway.web import officer as officer_pages
+
+    app.include_router(officer_pages.router)
+    app.include_router(agency_pages.router)
+    from clearway.web import login
+
+    login.install(app)
+    security.install_audit(app)
+    app.include_router(login.router)
     app.include_router(measurement_pages.router)
+    from clearway.api import revenue as revenue_api
+    from clearway.web import revenue as revenue_pages
+
+    app.include_router(revenue_api.router)
+    app.include_router(revenue_pages.router)
+    from clearway.api import risk_analytics
+    from clearway.web import risk as risk_pages
+
+    app.include_router(risk_analytics.router)
+    app.include_router(risk_pages.router)
+    from clearway.api import estimate as estimate_api
+    from clearway.web import estimator as estimator_pages
+
+    app.include_router(estimate_api.router)
+    app.include_router(estimator_pages.router)
     app.openapi = lambda: _openapi_with_submission_schemas(app)  # type: ignore[method-assign]
     return app

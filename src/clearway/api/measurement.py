@@ -7,10 +7,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from clearway.api.problems import Problem
+from clearway.api.security import Role, require
 from clearway.measurement import study
 from clearway.measurement.benchmarking import PERIODS, revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
@@ -19,7 +20,7 @@ from clearway.measurement.statistics import UnknownDimension as UnknownStatsDime
 from clearway.measurement.statistics import by_dimension, data_quality
 from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
 
-router = APIRouter(tags=["measurement"])
+router = APIRouter(tags=["measurement"], dependencies=[Depends(require(Role.ANALYST, Role.OFFICER))])
 T = TypeVar("T")
 
 DateFrom = Annotated[dt.date | None, Query(alias="from", description="First lodgement day")]

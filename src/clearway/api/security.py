@@ -3,51 +3,170 @@
 Endpoints declare the roles they admit with ``Depends(require(Role.OFFICER, ...))`` and receive the
 calling ``Principal``. With ``Settings.auth == "off"`` (local demo, tests of other features) every
 caller is an administrator.
+
+A key comes as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the dashboard's login sets a
+signed session cookie instead (`clearway.web.login`). No credentials → 401; a malformed, unknown,
+revoked or expired key → 401 saying which; a role the endpoint does not admit → 403.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.base import RequestResponseEndpoint
+from starlette.responses import Response
 
 from clearway.api.problems import Problem
+from clearway.security import audit, keys
+from clearway.security.roles import ANONYMOUS_ADMIN, Principal, Role
+from clearway.security.visibility import can_see, visible_shipment_filter
+
+__all__ = [
+    "ANONYMOUS_ADMIN",
+    "Principal",
+    "Role",
+    "Unauthenticated",
+    "authenticate",
+    "declared_roles",
+    "ensure_visible",
+    "install_audit",
+    "require",
+    "visible_shipment_filter",
+]
+
+SESSION_COOKIE = "clearway_session"
+_PROBLEMS = "https://clearway.dev/problems/"
 
 
-class Role(StrEnum):
-    FILER = "filer"
-    OFFICER = "officer"
-    AGENCY = "agency"
-    ANALYST = "analyst"
-    ADMIN = "admin"
+class Unauthenticated(Problem):
+    """401: no valid credentials. The dashboard turns it into a redirect to its login page."""
 
-
-@dataclass(frozen=True)
-class Principal:
-    role: Role
-    party: str | None = None  # the filer or agency the key belongs to
-    key_id: str | None = None
-
-
-ANONYMOUS_ADMIN = Principal(Role.ADMIN)
+    def __init__(self, detail: str, kind: str) -> None:
+        super().__init__(401, "Unauthorized", detail, _PROBLEMS + kind)
 
 
 def require(*roles: Role) -> Callable[[Request], Principal]:
     """A FastAPI dependency admitting the given roles (administrators always)."""
-    admitted = {*roles, Role.ADMIN}
+    admitted = frozenset({*roles, Role.ADMIN})
 
     def dependency(request: Request) -> Principal:
         if request.app.state.settings.auth == "off":
+            request.state.principal = ANONYMOUS_ADMIN
             return ANONYMOUS_ADMIN
         principal = authenticate(request)
+        request.state.principal = principal  # for the audit of changes (install_audit)
         if principal.role not in admitted:
-            raise Problem(403, "Forbidden", f"role {principal.role} may not do this")
+            allowed = ", ".join(sorted(admitted))
+            raise Problem(
+                403,
+                "Forbidden",
+                f"role {principal.role} may not do this; it needs one of: {allowed}",
+                _PROBLEMS + "forbidden-role",
+                role=str(principal.role),
+                allowed=sorted(admitted),
+            )
         return principal
 
+    # Read by the authorization matrix test and the route listing: what each endpoint admits.
+    dependency.roles = admitted  # type: ignore[attr-defined]
     return dependency
 
 
+def declared_roles(endpoint_dependency: object) -> frozenset[Role] | None:
+    """The roles a `require(...)` dependency admits; None for any other callable."""
+    roles = getattr(endpoint_dependency, "roles", None)
+    return roles if isinstance(roles, frozenset) else None
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated("Authorization must be 'Bearer <API key>'", "malformed-key")
+        return value.strip()
+    api_key = request.headers.get("x-api-key")
+    return api_key.strip() if api_key else None
+
+
+def _refused(verdict: keys.Verdict, prefix: str | None) -> Unauthenticated:
+    which = f"API key {prefix}" if prefix else "the API key"
+    match verdict.refusal:
+        case "expired":
+            when = verdict.since.isoformat() if verdict.since else "earlier"
+            return Unauthenticated(f"{which} expired at {when}; ask for a new key", "key-expired")
+        case "revoked":
+            when = verdict.since.isoformat() if verdict.since else "earlier"
+            return Unauthenticated(f"{which} was revoked at {when}", "key-revoked")
+        case "malformed":
+            return Unauthenticated("the API key is malformed: expected cw_<prefix>_<secret>", "malformed-key")
+        case _:
+            return Unauthenticated(f"{which} is not known", "unknown-key")
+
+
 def authenticate(request: Request) -> Principal:
-    raise Problem(401, "Unauthorized", "API keys are not configured yet")
+    key = _presented_key(request)
+    engine = request.app.state.engine
+    if key is None:
+        from clearway.web.login import session_prefix  # the web layer owns the cookie format
+
+        prefix = session_prefix(request)
+        if prefix is None:
+            raise Unauthenticated(
+                "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                "unauthenticated",
+            )
+        with engine.connect() as conn:
+            verdict = keys.verify_prefix(conn, prefix)
+        if verdict.principal is None:
+            raise _refused(verdict, prefix)
+        return verdict.principal
+    with engine.connect() as conn:
+        verdict = keys.verify(conn, key)
+    if verdict.principal is None:
+        parsed = keys.parse_key(key)
+        raise _refused(verdict, parsed[0] if parsed else None)
+    return verdict.principal
+
+
+async def ensure_visible(request: Request, principal: Principal, shipment_id: uuid.UUID) -> None:
+    """404, worded like a missing shipment, when the principal may not see this one."""
+
+    def check() -> bool:
+        with request.app.state.engine.connect() as conn:
+            return can_see(conn, principal, shipment_id)
+
+    if not await run_in_threadpool(check):
+        raise Problem(404, "Not found", f"no shipment {shipment_id}")
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def install_audit(app: FastAPI) -> None:
+    """Every change made through the API or the pages (a successful POST, PUT, PATCH or DELETE by an
+    authenticated caller) goes to the audit log: who, when, which route, on what. Covers endpoints
+    added later without each having to remember it; reads of personal data are audited where they
+    happen."""
+
+    @app.middleware("http")
+    async def audit_changes(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        principal = getattr(request.state, "principal", None)
+        if principal is None or request.method in _SAFE_METHODS or response.status_code >= 400:
+            return response
+        route = request.scope.get("route")
+        path = getattr(route, "path", request.url.path)
+        params = request.scope.get("path_params") or {}
+        subject = str(next(iter(params.values())))[:64] if params else None
+        entry = audit.Entry("api.change", subject, {"method": request.method, "route": path})
+
+        def append() -> None:
+            with request.app.state.engine.begin() as conn:
+                audit.append(conn, principal, [entry])
+
+        await run_in_threadpool(append)
+        return response

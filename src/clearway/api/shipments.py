@@ -6,16 +6,18 @@ import json
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from clearway.api.problems import Problem, invalid
+from clearway.api.security import Principal, Role, ensure_visible, require
 from clearway.clearance.lifecycle import ShipmentEvent, TransitionRefused
-from clearway.clearance.service import ShipmentNotFound, StaleVersion, record_event
+from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
 from clearway.declarations.findings import from_pydantic
 from clearway.pipeline import Submission, process_batch
+from clearway.security import audit, personal
 from clearway.storage.repository import shipment_detail
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
@@ -58,13 +60,14 @@ def _records(body: Any) -> tuple[list[Any], bool]:
 
 
 @router.post("", openapi_extra=_SUBMIT_BODY, status_code=200, summary="Submit one shipment or a batch")
-async def submit(request: Request) -> JSONResponse:
+async def submit(request: Request, principal: Principal = Depends(require(Role.FILER))) -> JSONResponse:
     body = _json_body(await request.body())
     records, is_batch = _records(body)
     if not records:
         raise invalid([], "the batch is empty")
     if len(records) > MAX_BATCH:
         raise Problem(413, "Batch too large", f"{len(records)} shipments; at most {MAX_BATCH} per request")
+    _own_records_only(principal, records, is_batch)
     engine, settings = request.app.state.engine, request.app.state.settings
     results = await run_in_threadpool(process_batch, engine, [Submission(r) for r in records], settings)
     if not is_batch:
@@ -91,6 +94,43 @@ async def submit(request: Request) -> JSONResponse:
     return JSONResponse({**counts, "results": [r.as_dict() for r in results]})
 
 
+def _own_records_only(principal: Principal, records: list[Any], is_batch: bool) -> None:
+    """A filer key files for its own filer account only (checked before anything is stored)."""
+    if principal.role is not Role.FILER:
+        return
+    for k, record in enumerate(records):
+        filer = record.get("filer") if isinstance(record, dict) else None
+        if isinstance(filer, str) and filer != principal.party:
+            where = f"shipment {k}: " if is_batch else ""
+            raise Problem(
+                403,
+                "Forbidden",
+                f"{where}filer '{filer}' is not the key's filer '{principal.party}'",
+                "https://clearway.dev/problems/other-filer",
+                pointer=f"/{k}/filer" if is_batch else "/filer",
+            )
+
+
+# Filers report what they see happen to their parcels; controls are for officers.
+FILER_EVENTS = frozenset({"arrival", "payment", "return"})
+
+
+def _detail_for(request: Request, principal: Principal, sid: uuid.UUID) -> dict[str, Any] | None:
+    """The shipment detail, with the consignee in clear only for roles that need it (and audited)."""
+    with request.app.state.engine.begin() as conn:
+        detail = shipment_detail(conn, sid)
+        if detail is None:
+            return None
+        if not principal.sees_personal_data:
+            personal.mask(detail)
+            return detail
+        consignee = personal.reveal(conn, personal.vault_for(request.app.state.settings), [sid]).get(sid)
+        personal.disclose(detail, consignee)
+        if consignee is not None:
+            audit.append(conn, principal, [audit.Entry("personal_data.read", str(sid), {"via": "api"})])
+    return detail
+
+
 def _uuid(shipment_id: str) -> uuid.UUID:
     try:
         return uuid.UUID(shipment_id)
@@ -99,16 +139,25 @@ def _uuid(shipment_id: str) -> uuid.UUID:
 
 
 @router.get("/{shipment_id}", summary="State, lane with reasons, duties, holds and events")
-def get_shipment(shipment_id: str, request: Request) -> dict[str, Any]:
-    with request.app.state.engine.connect() as conn:
-        detail = shipment_detail(conn, _uuid(shipment_id))
+async def get_shipment(
+    shipment_id: str,
+    request: Request,
+    principal: Principal = Depends(require(Role.FILER, Role.OFFICER, Role.AGENCY)),
+) -> dict[str, Any]:
+    sid = _uuid(shipment_id)
+    await ensure_visible(request, principal, sid)
+    detail = await run_in_threadpool(_detail_for, request, principal, sid)
     if detail is None:
         raise Problem(404, "Not found", f"no shipment {shipment_id}")
     return detail
 
 
 @router.post("/{shipment_id}/events", summary="Arrival, inspection result, payment or return")
-async def post_event(shipment_id: str, request: Request) -> dict[str, Any]:
+async def post_event(
+    shipment_id: str,
+    request: Request,
+    principal: Principal = Depends(require(Role.OFFICER, Role.FILER, Role.AGENCY)),
+) -> dict[str, Any]:
     body = _json_body(await request.body())
     try:
         event = _events.validate_python(body)
@@ -116,11 +165,25 @@ async def post_event(shipment_id: str, request: Request) -> dict[str, Any]:
         raise invalid(from_pydantic(exc)) from exc
     engine = request.app.state.engine
     sid = _uuid(shipment_id)
+    await ensure_visible(request, principal, sid)
+    if principal.role is Role.FILER and event.type not in FILER_EVENTS:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"a filer may record {', '.join(sorted(FILER_EVENTS))}; '{event.type}' is an officer's decision",
+            "https://clearway.dev/problems/forbidden-role",
+        )
     expected = request.headers.get("if-match")
     try:
-        await run_in_threadpool(record_event, engine, sid, event, None, int(expected) if expected else None)
+        # An agency key acts for its agency: it may place and lift only its own holds (NotPermitted).
+        agency = principal.party if principal.role is Role.AGENCY else None
+        await run_in_threadpool(
+            record_event, engine, sid, event, None, int(expected) if expected else None, agency
+        )
     except ShipmentNotFound as exc:
         raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
+    except NotPermitted as exc:
+        raise Problem(403, "Forbidden", str(exc), "https://clearway.dev/problems/forbidden-role") from exc
     except TransitionRefused as exc:
         raise Problem(
             409,
@@ -138,7 +201,6 @@ async def post_event(shipment_id: str, request: Request) -> dict[str, Any]:
             state=exc.state,
             version=exc.version,
         ) from exc
-    with engine.connect() as conn:
-        detail = shipment_detail(conn, sid)
+    detail = await run_in_threadpool(_detail_for, request, principal, sid)
     assert detail is not None
     return detail

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from clearway.measurement.scope import Scope, join_shipments, numbered, select_in
+from clearway.measurement.scope import Scope, by_row
 from clearway.measurement.sources import Tables
 
 PERIODS = {"day": "1d", "month": "1mo", "year": "1y"}
@@ -22,22 +22,17 @@ def revenue_benchmark(
     proportion to the revenue of each type."""
     if period not in PERIODS:
         raise ValueError(f"unknown period '{period}'; choose one of: {', '.join(PERIODS)}")
-    ships = numbered(
-        select_in(
-            tables, scope, "id", pl.col("lodged_at").dt.truncate(PERIODS[period]).dt.date().alias("period")
-        )
+    ships = by_row(tables, scope, pl.col("lodged_at").dt.truncate(PERIODS[period]).dt.date().alias("period"))
+    declarations = ships.scoped().group_by("period").agg(pl.len().alias("declarations"))
+    border, checkout = (
+        pl.col("amount_minor").filter(pl.col("collection") == c).sum() for c in ("border", "checkout")
     )
-    declarations = ships.group_by("period").agg(pl.len().alias("declarations"))
     lines = (
-        join_shipments(tables.tax_lines, ships, "period")
-        .group_by("period", "tax_type", "currency")
-        .agg(
-            pl.col("amount_minor").filter(pl.col("collection") == "border").sum().alias("border"),
-            pl.col("amount_minor").filter(pl.col("collection") == "checkout").sum().alias("checkout"),
-            pl.len().alias("lines"),
-        )
-        # the streaming engine runs the join of every tax line to its shipment on every core
-        .collect(engine="streaming")
+        # each line takes its shipment's period by position: no join of the lines to the shipments
+        ships.rows_in(tables.tax_lines)
+        .group_by(ships.of("period").alias("period"), "tax_type", "currency")
+        .agg(border.alias("border"), checkout.alias("checkout"))
+        .collect()
         .join(declarations, on="period", how="left")
         .with_columns((pl.col("border") + pl.col("checkout")).alias("collected"))
         .sort("period", "tax_type")

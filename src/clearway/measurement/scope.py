@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from clearway.measurement.sources import Tables
+from clearway.measurement.sources import SHIPMENT_ROW, Tables
 
 
 class EmptyScope(LookupError):
@@ -44,6 +44,14 @@ def _in_period(scope: Scope) -> pl.Expr | None:
     if scope.date_to:
         before_end = pl.col("lodged_at").dt.date() <= scope.date_to
         condition = before_end if condition is None else condition & before_end
+    return condition
+
+
+def _in_scope(scope: Scope) -> pl.Expr | None:
+    condition = _in_period(scope)
+    if scope.offices:
+        at_office = pl.col("office_of_entry").is_in(scope.offices)
+        condition = at_office if condition is None else condition & at_office
     return condition
 
 
@@ -94,23 +102,37 @@ def shipments_in(tables: Tables, scope: Scope) -> pl.DataFrame:
     return frame
 
 
-def numbered(ships: pl.DataFrame) -> pl.DataFrame:
-    """The shipments (with their `id`) numbered 0, 1, … in `_row`, with a 64-bit hash of the id in
-    `_hash`: the keys `join_shipments` joins on."""
-    return ships.with_row_index("_row").with_columns(pl.col("id").cast(pl.String).hash().alias("_hash"))
+@dataclass(frozen=True, slots=True)
+class ByRow:
+    """Some columns of every shipment, in `row` order (shipment `row` i at position i), and which of them
+    the scope holds: what the goods items and tax lines reach by their `shipment_row`."""
+
+    frame: pl.DataFrame
+    mask: pl.Series | None  # None when the scope holds every shipment
+
+    def of(self, column: str) -> pl.Expr:
+        """For each goods item or tax line, its shipment's `column`: a gather, not a join."""
+        return pl.lit(self.frame.get_column(column)).gather(pl.col(SHIPMENT_ROW))
+
+    def rows_in(self, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """The goods items or tax lines of the scoped shipments."""
+        return rows if self.mask is None else rows.filter(pl.lit(self.mask).gather(pl.col(SHIPMENT_ROW)))
+
+    def scoped(self) -> pl.DataFrame:
+        """The columns of the scoped shipments only."""
+        return self.frame if self.mask is None else self.frame.filter(self.mask)
 
 
-def join_shipments(rows: pl.LazyFrame, ships: pl.DataFrame, *columns: str) -> pl.LazyFrame:
-    """The rows (goods items or tax lines, which name their shipment in `shipment_id`) of the `numbered`
-    shipments, each with its shipment's `_row` and `columns`: an inner join on the id.
-
-    Joining ten million text ids is the costliest step of every statistic, so the join is made on the
-    hash of the id and every joined pair is then checked on the id itself: a hash collision costs one
-    wasted pair, never a wrong one, and the result is exactly that of joining on the text."""
-    ids = ships.get_column("id").cast(pl.String)
-    return (
-        rows.with_columns(pl.col("shipment_id").cast(pl.String).hash().alias("_hash"))
-        .join(ships.lazy().select("_hash", "_row", *columns), on="_hash", how="inner")
-        .filter(pl.col("shipment_id").cast(pl.String) == pl.lit(ids).gather(pl.col("_row")))
-        .drop("_hash")
-    )
+def by_row(tables: Tables, scope: Scope, *columns: str | pl.Expr) -> ByRow:
+    """The named columns (or expressions) of every shipment in `row` order with the scope as a mask, or
+    EmptyScope. Reading every row costs little more than reading the scoped ones (a Parquet file has
+    no index to skip by), and it lets items and lines find their shipment by position."""
+    condition = _in_scope(scope)
+    if condition is None:
+        frame = tables.shipments.select(columns).collect()
+        check_found(tables, scope, frame.height)
+        return ByRow(frame, None)
+    frame = tables.shipments.select(*columns, condition.fill_null(False).alias("_in_scope")).collect()
+    mask = frame.get_column("_in_scope")
+    check_found(tables, scope, int(mask.sum()))
+    return ByRow(frame.drop("_in_scope"), mask)

@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from clearway.measurement.scope import Scope, join_shipments, numbered, select_in
-from clearway.measurement.sources import Tables
+from clearway.measurement.scope import Scope, by_row, select_in
+from clearway.measurement.sources import ITEM_SUMS, REVENUE_SUMS, REVENUE_TYPES, SHIPMENT_ROW, Tables
 from clearway.reference import hs_chapter, hs_section_of
 
 # Value bands in EUR: the EU VAT threshold that applied until 2021, the duty relief and IOSS limit
@@ -26,7 +26,7 @@ SHIPMENT_DIMENSIONS = (
 )  # fmt: skip
 ITEM_DIMENSIONS = ("origin", "hs_section", "hs_chapter")
 DIMENSIONS = SHIPMENT_DIMENSIONS + ITEM_DIMENSIONS
-TAX_TYPES = ("duty", "flat_duty", "vat")
+TAX_TYPES = REVENUE_TYPES
 
 
 class UnknownDimension(ValueError):
@@ -63,28 +63,8 @@ def _hs_names() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["chapter", "hs_chapter", "hs_section"], orient="row")
 
 
-def _assessed(tables: Tables) -> pl.LazyFrame:
-    """Assessed revenue lines (relieved lines excluded)."""
-    return tables.tax_lines.filter(pl.col("collection") != "relieved")
-
-
-def _revenue_sums() -> list[pl.Expr]:
-    """Revenue by tax type and collected at the border, summed over whatever is grouped."""
-    return [
-        *(
-            pl.col("amount_minor").filter(pl.col("tax_type") == t).sum().alias(f"{t}_minor")
-            for t in TAX_TYPES
-        ),
-        pl.col("amount_minor")
-        .filter(pl.col("collection") == "border")
-        .sum()
-        .alias("collected_at_border_minor"),
-    ]
-
-
 def _collect(query: pl.LazyFrame) -> pl.DataFrame:
-    # The streaming engine runs the big joins and group-bys on every core; the in-memory one joins on one.
-    return query.collect(engine="streaming")
+    return query.collect()
 
 
 def _money(column: str) -> pl.Expr:
@@ -120,60 +100,51 @@ def by_dimension(tables: Tables, scope: Scope, dimension: str) -> list[dict[str,
 
 
 def _by_shipment_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.DataFrame:
-    """Shipments and declared value per value of the dimension, and the revenue of their tax lines.
-
-    Summing the lines per value of the dimension straight after joining them to their shipments gives
-    the same integers as summing them per shipment first, without grouping ten million shipments."""
+    """Shipments, declared value and assessed revenue per value of the dimension: the shipments carry
+    their revenue by type (summed from their tax lines once, when the tables were read), so this groups
+    the shipments alone."""
     key = {
         "destination": pl.col("destination_country"),
         "value_band": _value_band("value_minor"),
     }.get(dimension, pl.col(dimension))
-    ships = numbered(select_in(tables, scope, "id", "value_minor", key.alias(dimension)))
-    counted = (
-        ships.lazy()
-        .group_by(dimension)
-        .agg(pl.len().alias("shipments"), pl.col("value_minor").sum().alias("declared_value_minor"))
-    )
-    revenue = join_shipments(_assessed(tables), ships, dimension).group_by(dimension).agg(_revenue_sums())
-    money = [*(f"{t}_minor" for t in TAX_TYPES), "collected_at_border_minor"]
-    return _collect(
-        counted.join(revenue, on=dimension, how="left", nulls_equal=True).with_columns(
-            pl.col(money).fill_null(0)
-        )
+    ships = select_in(tables, scope, key.alias(dimension), "value_minor", *REVENUE_SUMS)
+    return ships.group_by(dimension).agg(
+        pl.len().alias("shipments"),
+        pl.col("value_minor").sum().alias("declared_value_minor"),
+        *(pl.col(c).sum() for c in REVENUE_SUMS),
     )
 
 
 def _by_item_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.DataFrame:
     """Item-level dimensions: each item takes its share (by value) of the consignment's declared value
-    and revenue. The goods and the tax lines are joined once each to the scoped shipments; after that
-    the per-shipment work (shares, revenue) groups the shipments' row numbers, not their text ids."""
-    ships = numbered(select_in(tables, scope, "id", pl.col("value_minor").alias("declared_value_minor")))
-    revenue = join_shipments(_assessed(tables), ships).group_by("_row").agg(_revenue_sums())
-    value, row = pl.col("value_minor"), pl.col("_row")
-    items = (
-        join_shipments(tables.goods, ships, "declared_value_minor")
-        .with_columns(
-            # items of a zero-value consignment share it equally
-            (value / value.sum().over(row)).fill_nan(None).fill_null(1 / pl.len().over(row)).alias("share")
-        )
-        .join(revenue, on="_row", how="left")
+    and revenue. An item finds its shipment's value, revenue and item sums by its `shipment_row`."""
+    shared = ["declared_value_minor", *REVENUE_SUMS]
+    ships = by_row(
+        tables, scope, pl.col("value_minor").alias("declared_value_minor"), *REVENUE_SUMS, *ITEM_SUMS
     )
+    items = ships.rows_in(tables.goods)
     if dimension == "origin":
-        key = pl.col("origin_country")
+        items = items.select(SHIPMENT_ROW, "value_minor", pl.col("origin_country").alias(dimension))
     else:
-        items = items.with_columns(pl.col("hs6").str.slice(0, 2).alias("chapter")).join(
-            _hs_names().lazy(), on="chapter", how="left"
+        items = (
+            items.select(SHIPMENT_ROW, "value_minor", pl.col("hs6").str.slice(0, 2).alias("chapter"))
+            .join(_hs_names().lazy().select("chapter", dimension), on="chapter", how="left")
+            .drop("chapter")
         )
-        key = pl.col(dimension)
-    shared = ["declared_value_minor", *(f"{t}_minor" for t in TAX_TYPES), "collected_at_border_minor"]
+    count, value = pl.col("_items"), pl.col("value_minor")
     return _collect(
-        items.with_columns(pl.col(shared[1:]).fill_null(0))
-        .group_by(key.alias(dimension))
+        # Each item's shares are worked out row by row before grouping (a gather inside a group repeats).
+        items.with_columns(ships.of("items").alias("_items"), ships.of("items_value_minor").alias("_sum"))
+        # items of a zero-value consignment share it equally
+        .with_columns((value / pl.col("_sum")).fill_nan(None).fill_null(1 / count).alias("_share"))
+        .with_columns((ships.of(c) * pl.col("_share")).alias(c) for c in shared)
+        .group_by(dimension)
         .agg(
-            # the row numbers stand for the ids, which are unique (the shipments' primary key)
-            row.n_unique().alias("shipments"),
+            # A shipment of one item is counted by its item; only the others need telling apart, by row
+            # number (which stands for the id, unique as the shipments' primary key).
+            (pl.col(SHIPMENT_ROW).filter(count > 1).n_unique() + (count == 1).sum()).alias("shipments"),
             pl.len().alias("items"),
-            *((pl.col(c) * pl.col("share")).sum().round(0).cast(pl.Int64).alias(c) for c in shared),
+            *(pl.col(c).sum().round(0).cast(pl.Int64) for c in shared),
         )
     )
 

@@ -8,12 +8,12 @@ serves a 50-row test and a 10-million-row continuous study.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -97,13 +97,21 @@ def _hours_between(start: str, end: str) -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_microseconds().cast(pl.Float64) / _MICROSECONDS_PER_HOUR
 
 
+_MEASURED = frozenset({*(name for name, _, _ in INTERVALS), "pre_arrival"})
+
+
 def with_intervals(milestones: Milestones) -> pl.LazyFrame:
     """Add one Float64 column per interval (hours, ``to - from``) and the ``pre_arrival`` flag.
 
     An interval is null when either end is null. Negative values are kept as they are: a declaration
     lodged before the goods arrive is exactly the pre-arrival processing the TRS wants to make visible.
+    A frame that has them already (the output of this function) is returned as it is, so that a study
+    can work them out once and hand the result to every statistic below.
     """
-    return _lazy(milestones).with_columns(
+    frame = _lazy(milestones)
+    if set(frame.collect_schema().names()) >= _MEASURED:
+        return frame
+    return frame.with_columns(
         *(_hours_between(start, end).alias(name) for name, start, end in INTERVALS),
         (pl.col("lodged_at") < pl.col("arrived_at")).fill_null(False).alias("pre_arrival"),
     )
@@ -129,41 +137,80 @@ def _group_label(by: str) -> pl.Expr:
     return pl.col(by).cast(pl.String).fill_null(NULL_GROUP_LABEL).alias(by)
 
 
+# The mode is counted in an array of one slot per bin when the values span at most this many bins more
+# than there are values (so the array is never much larger than the values); otherwise by hashing.
+_BINCOUNT_SLACK = 1_000_000
+
+
+def _order_statistics(values: np.ndarray[Any, Any], ranks: set[int]) -> dict[int, float]:
+    """The values at the given 0-based ranks of their sorted order. A partial sort (introselect) puts
+    exactly those positions in place in O(n log k), where a full sort costs O(n log n)."""
+    wanted = sorted(ranks)
+    placed = np.partition(values, wanted)
+    return {rank: float(placed[rank]) for rank in wanted}
+
+
+def _quantile_ranks(n: int, probabilities: Sequence[float]) -> set[int]:
+    ranks = set()
+    for p in probabilities:
+        low = math.floor((n - 1) * p)
+        ranks.update({low, min(low + 1, n - 1)})
+    return ranks
+
+
+def _quantile(at: dict[int, float], n: int, p: float) -> float:
+    """`PERCENTILE_DEFINITION` from the order statistics `at`, in the arithmetic Polars' linear quantile
+    uses, so that the results are the very same floating-point numbers."""
+    h = (n - 1) * p
+    low = math.floor(h)
+    if low + 1 >= n or h == low:
+        return at[low]
+    return at[low] + (at[low + 1] - at[low]) * (h - low)
+
+
+def _mode_bin(values: np.ndarray[Any, Any], width: float) -> float:
+    """The start of the fullest bin ``[k w, (k + 1) w)``; ties go to the lowest ``k``."""
+    bins = np.floor(values / width)
+    first, last = float(bins.min()), float(bins.max())
+    if last - first <= values.size + _BINCOUNT_SLACK:
+        # argmax takes the first of equal counts, which is the lowest bin
+        return (first + float(np.bincount((bins - first).astype(np.int64)).argmax())) * width
+    counts = pl.Series("bin", bins).value_counts(name="count")
+    return float(counts.filter(pl.col("count") == pl.col("count").max()).get_column("bin").min()) * width  # type: ignore[arg-type]
+
+
 def _describe(name: str, values: pl.Series, mode_bin_hours: float) -> dict[str, Any] | None:
     """The statistics of one interval within one group; None when nothing was measured.
 
-    The values are sorted once, after which everything is cheap: Polars' `quantile` on a series flagged
-    as sorted only indexes into it, min and max are its ends, and the Tukey and pre-arrival counts are
-    binary searches (O(log n) Python steps per group and interval, never per row).
+    Nothing is sorted: the percentiles need a dozen order statistics, which a partial sort places in
+    one pass or so, and the rest are counts and sums over the values (numpy and Polars release the
+    GIL, so groups and intervals run side by side on every core).
     """
-    ordered = values.sort(nulls_last=True)
-    ordered = ordered.head(ordered.len() - ordered.null_count())
-    n = ordered.len()
+    measured = values.drop_nulls().rechunk()
+    n = measured.len()
     if n == 0:
         return None
-    quantiles = {label: ordered.quantile(p, interpolation="linear") for label, p in _PERCENTILES}
+    array = measured.to_numpy()
+    at = _order_statistics(array, _quantile_ranks(n, [p for _, p in _PERCENTILES]))
+    quantiles = {label: _quantile(at, n, p) for label, p in _PERCENTILES}
     q1, q3 = quantiles["p25"], quantiles["p75"]
-    assert q1 is not None and q3 is not None  # n > 0
     low_fence = q1 - _TUKEY_K * (q3 - q1)
     high_fence = q3 + _TUKEY_K * (q3 - q1)
-    # Sorted values give sorted bins, so the fullest bin is the longest run; arg_max takes the first of
-    # equal runs, which is the lowest bin.
-    runs = (ordered / mode_bin_hours).floor().rle()
-    mode_bin_start = runs.struct.field("value")[runs.struct.field("len").arg_max()] * mode_bin_hours
+    mode_bin_start = _mode_bin(array, mode_bin_hours)
     return {
         "interval": name,
         "n": n,
-        "mean": ordered.mean(),
-        "std": ordered.std(ddof=1),
-        "min": ordered[0],
+        "mean": measured.mean(),
+        "std": measured.std(ddof=1),
+        "min": float(array.min()),
         **quantiles,
-        "max": ordered[-1],
+        "max": float(array.max()),
         "mode_bin_start": mode_bin_start,
         "mode_bin_end": mode_bin_start + mode_bin_hours,
-        "outliers_low": bisect.bisect_left(ordered, low_fence),
-        "outliers_high": n - bisect.bisect_right(ordered, high_fence),
+        "outliers_low": int(np.count_nonzero(array < low_fence)),
+        "outliers_high": int(np.count_nonzero(array > high_fence)),
         # A negative later step is a data problem, not pre-arrival processing, so only the first counts.
-        "n_pre_arrival": bisect.bisect_left(ordered, 0.0) if name == _PRE_ARRIVAL_INTERVAL else None,
+        "n_pre_arrival": int(np.count_nonzero(array < 0.0)) if name == _PRE_ARRIVAL_INTERVAL else None,
     }
 
 
@@ -194,8 +241,7 @@ def interval_statistics(
         keys = groups.get_column(by).to_list()
         tasks = [(name, groups.get_column(name)[index]) for index in range(len(keys)) for name in names]
 
-    # Polars releases the GIL while it sorts, and a group's sort runs on one core, so one thread per
-    # Polars worker keeps every core busy.
+    # numpy and Polars release the GIL in the work over rows, so one thread per core keeps each busy.
     with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
         described = list(pool.map(lambda task: _describe(task[0], task[1], mode_bin_hours), tasks))
 
@@ -272,17 +318,40 @@ def released_within(
     )
 
 
-def _pattern(frame: pl.LazyFrame, key: str, part: pl.Expr, values: range) -> pl.LazyFrame:
-    scaffold = pl.LazyFrame({key: list(values)}, schema={key: pl.Int32})
-    counts = frame.group_by(part.cast(pl.Int32).alias(key)).agg(
-        pl.len().cast(pl.Int64).alias("arrivals"),
-        pl.col("released_at").is_not_null().sum().cast(pl.Int64).alias("released"),
-        pl.col(_TOTAL_INTERVAL).median().alias("median_arrival_to_release_hours"),
-    )
-    return (
-        scaffold.join(counts, on=key, how="left")
-        .with_columns(pl.col("arrivals", "released").fill_null(0))
-        .sort(key)
+def _median(values: np.ndarray[Any, Any]) -> float | None:
+    n = values.size
+    if n == 0:
+        return None
+    return _quantile(_order_statistics(values, _quantile_ranks(n, [0.5])), n, 0.5)
+
+
+def _pattern(arrived: pl.DataFrame, measured: pl.DataFrame, key: str, values: range) -> pl.DataFrame:
+    """Arrivals, releases and the median total time per `key` (every value of `values` present) from
+    the `arrived` rows and the `measured` ones (those with a total time). The keys are small integers
+    (``key - values.start`` fits a byte), so numpy counts them in one slot per key and groups the
+    measured rows by a stable sort of their key, which for bytes is a radix sort, not a comparison one."""
+    slots = len(values)
+    codes = arrived.get_column(key).to_numpy()
+    released = arrived.get_column("released").to_numpy()
+    measured_codes = measured.get_column(key).to_numpy()
+    order = np.argsort(measured_codes, kind="stable")
+    totals = measured.get_column(_TOTAL_INTERVAL).to_numpy()[order]
+    bounds = np.searchsorted(measured_codes[order], np.arange(slots + 1))
+    return pl.DataFrame(
+        {
+            key: list(values),
+            "arrivals": np.bincount(codes, minlength=slots),
+            "released": np.bincount(codes, weights=released, minlength=slots).astype(np.int64),
+            "median_arrival_to_release_hours": [
+                _median(totals[bounds[i] : bounds[i + 1]]) for i in range(slots)
+            ],
+        },
+        schema={
+            key: pl.Int32(),
+            "arrivals": pl.Int64(),
+            "released": pl.Int64(),
+            "median_arrival_to_release_hours": pl.Float64(),
+        },
     )
 
 
@@ -295,11 +364,22 @@ def time_patterns(milestones: Milestones, time_zone: str = "UTC") -> tuple[pl.Da
     read on: staffing patterns follow the office's local time, not UTC.
     """
     frame = with_intervals(milestones).filter(pl.col("arrived_at").is_not_null())
-    arrival = pl.col("arrived_at").dt.convert_time_zone(time_zone)
-    by_hour, by_weekday = pl.collect_all(
-        [
-            _pattern(frame, "hour", arrival.dt.hour(), range(24)),
-            _pattern(frame, "weekday", arrival.dt.weekday(), range(1, 8)),
-        ]
-    )
-    return by_hour, by_weekday
+    # The times are in UTC already: converting them to UTC would cost a pass over every row for nothing.
+    # On the UTC clock the hour and weekday are plain arithmetic on the epoch (1970-01-01 was a
+    # Thursday); a time-zone aware calendar look-up per row costs more than the rest of the patterns.
+    utc = time_zone == "UTC" and frame.collect_schema()["arrived_at"] == pl.Datetime("us", "UTC")
+    if utc:
+        epoch = pl.col("arrived_at").dt.epoch("us")
+        hour = epoch.floordiv(_MICROSECONDS_PER_HOUR).mod(24)
+        weekday = epoch.floordiv(24 * _MICROSECONDS_PER_HOUR).add(3).mod(7).add(1)
+    else:
+        local = pl.col("arrived_at").dt.convert_time_zone(time_zone)
+        hour, weekday = local.dt.hour(), local.dt.weekday()
+    arrived = frame.select(
+        hour.cast(pl.UInt8).alias("hour"),
+        (weekday - 1).cast(pl.UInt8).alias("weekday"),
+        pl.col("released_at").is_not_null().cast(pl.UInt8).alias("released"),
+        _TOTAL_INTERVAL,
+    ).collect()
+    measured = arrived.drop_nulls(_TOTAL_INTERVAL)
+    return _pattern(arrived, measured, "hour", range(24)), _pattern(arrived, measured, "weekday", range(1, 8))

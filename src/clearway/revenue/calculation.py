@@ -1,7 +1,11 @@
 """Duties and taxes of one consignment under a jurisdiction period: pure, itemised, explained.
 
-First version: the EU profile (CIF valuation, CET duty above the relief threshold, flat duty per
-sub-heading where the period has one, import VAT at the destination's standard rate, IOSS).
+One function for every profile; the period (clearway.revenue.profiles) says what applies: valuation
+(CIF or FOB), de minimis for duty and for tax with their basis (per consignment, per person per day,
+per transaction with an annual limit), thresholds by channel and place of shipment, gift relief, flat
+duty per sub-heading, point-of-sale and vendor schemes, the tax, its base and its share (China's 70 %
+in the cross-border channel), consumption tax. Amounts are `Decimal` in the jurisdiction currency;
+each line is rounded half-up to the currency's minor unit (`money.ROUNDING_RULE`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from enum import StrEnum
 from clearway.reference import TariffRate
 from clearway.revenue.money import to_minor
 from clearway.revenue.profiles import Period
+from clearway.revenue.tariffs import DutyRate
+from clearway.revenue.tariffs.rates import Specific, specific_quantity
 
 ZERO = Decimal(0)
 
@@ -22,6 +28,8 @@ class TaxType(StrEnum):
     DUTY = "duty"
     FLAT_DUTY = "flat_duty"
     VAT = "vat"
+    GST = "gst"
+    CONSUMPTION_TAX = "consumption_tax"
 
 
 class Collection(StrEnum):
@@ -36,6 +44,7 @@ class Item:
     hs_code: str
     value: Decimal  # in the jurisdiction currency
     net_mass_kg: Decimal
+    quantity: Decimal | None = None  # pieces, for specific duties per item, pair or dozen
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,10 @@ class Consignment:
     gift: bool
     documents_only: bool
     vendor_registration: str | None
+    shipped_from: str | None = None  # place of direct shipment (Canada) or origin (US 2025 rule)
+    channel: str | None = None  # "courier" or "post"
+    same_day_value: Decimal = ZERO  # other imports of the same person that day (per person per day)
+    annual_value_before: Decimal = ZERO  # the buyer's cross-border purchases this year so far (China)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +93,7 @@ class RevenueAssessment:
         )
 
 
-TariffLookup = Callable[[str], TariffRate | None]
+TariffLookup = Callable[[str], TariffRate | DutyRate | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,37 +101,63 @@ class RevenueSettings:
     fallback_duty_rate: Decimal = Decimal("0.12")
 
 
-def _customs_values(c: Consignment) -> list[Decimal]:
-    """CIF: transport and insurance shared over items in proportion to their value (by count if all 0)."""
+def _shares(c: Consignment) -> list[Decimal]:
+    """Transport and insurance per item, in proportion to value (by count if all values are 0)."""
     total = sum((i.value for i in c.items), ZERO)
     n = len(c.items)
-    return [
-        i.value + c.transport_and_insurance * (i.value / total if total else Decimal(1) / n) for i in c.items
-    ]
+    return [c.transport_and_insurance * (i.value / total if total else Decimal(1) / n) for i in c.items]
+
+
+def _as_duty_rate(rate: TariffRate | DutyRate) -> DutyRate:
+    if isinstance(rate, DutyRate):
+        return rate
+    specifics: tuple[Specific, ...] = ()
+    if rate.specific_amount is not None and rate.specific_unit is not None:
+        currency, _, unit = rate.specific_unit.partition("/")
+        specifics = (Specific(rate.specific_amount, currency, unit),)
+    return DutyRate(
+        rate.code_requested,
+        rate.code_matched,
+        rate.ad_valorem,
+        specifics,
+        rate.rate_text,
+        rate.source,
+        rate.exact,
+        True,
+        rate.note,
+    )
 
 
 def _item_duty(
-    item: Item, customs_value: Decimal, tariff: TariffLookup, settings: RevenueSettings
+    item: Item, customs_value: Decimal, currency: str, tariff: TariffLookup, settings: RevenueSettings
 ) -> tuple[Decimal, Decimal, str]:
     """Duty amount, ad valorem rate and an explanation of where the rate came from."""
-    rate = tariff(item.hs_code)
-    if rate is None:
+    found = tariff(item.hs_code)
+    if found is None:
         fallback = settings.fallback_duty_rate
         return (
             customs_value * fallback,
             fallback,
             f"no tariff line for {item.hs_code}: fallback rate {fallback}",
         )
+    rate = _as_duty_rate(found)
     amount = customs_value * rate.ad_valorem
     note = f"{rate.source} {rate.code_matched}: {rate.rate_text}"
-    if rate.specific_amount is not None:
-        if rate.specific_unit == "EUR/100kg":
-            amount += rate.specific_amount * item.net_mass_kg / 100
+    for spec in rate.specifics:
+        qty = specific_quantity(spec, item.net_mass_kg, item.quantity)
+        if qty is None or spec.currency != currency:
+            why = "quantity unit not declared" if qty is None else f"amount in {spec.currency}"
+            note += f"; specific part {spec} not applied ({why})"
         else:
-            note += f"; specific part per {rate.specific_unit} not applied (quantity unit not declared)"
+            amount += spec.amount * qty
+            note += f"; specific {spec} x {qty.normalize():f}"
     if rate.note:
         note += f"; {rate.note}"
     return amount, rate.ad_valorem, note
+
+
+def _consumption_tax_rate(period: Period, hs_code: str) -> Decimal:
+    return next((rate for prefix, rate in period.consumption_tax if hs_code.startswith(prefix)), ZERO)
 
 
 def assess(
@@ -129,30 +168,38 @@ def assess(
     tariff: TariffLookup,
     settings: RevenueSettings = RevenueSettings(),
 ) -> RevenueAssessment:
+    """Itemised duties and taxes. `vat_rate` is the period's tax rate for the destination (VAT/GST)."""
+
     def minor(amount: Decimal) -> int:
         return to_minor(amount, currency)
 
     if c.documents_only:
         return RevenueAssessment.of(currency, ())
-    values = _customs_values(c)
+    shares = _shares(c)
+    cif = period.valuation_basis == "CIF"
+    values = [i.value + t if cif else i.value for i, t in zip(c.items, shares, strict=True)]
     lines: list[TaxLine] = []
     relieved_gift = c.gift and c.intrinsic_value <= period.gift_relief
+    duty_dm, tax_dm, threshold_basis = period.thresholds_for(c.channel, c.shipped_from)
+    # Per person per day: the person's other imports that day count towards the threshold.
+    threshold_value = c.intrinsic_value + (
+        c.same_day_value if period.de_minimis_basis == "person_day" else ZERO
+    )
+    within_limits = (
+        period.transaction_limit is not None
+        and c.intrinsic_value <= period.transaction_limit
+        and (period.annual_limit is None or c.annual_value_before + c.intrinsic_value <= period.annual_limit)
+    )
 
     # Duty
     duty_by_item: list[Decimal] = [ZERO] * len(c.items)
     if relieved_gift:
         lines.append(
             TaxLine(
-                None,
-                TaxType.DUTY,
-                minor(c.intrinsic_value),
-                ZERO,
-                0,
-                Collection.RELIEVED,
-                "Reg. (EC) 1186/2009 Art. 25(1) (gift relief)",
+                None, TaxType.DUTY, minor(c.intrinsic_value), ZERO, 0, Collection.RELIEVED, period.gift_basis
             )
         )
-    elif c.intrinsic_value <= period.duty_de_minimis:
+    elif threshold_value <= duty_dm:
         flat = period.flat_duty_per_subheading
         if flat is not None and c.intrinsic_value < period.duty_de_minimis:
             subheadings = sorted({i.hs_code[:6] for i in c.items})
@@ -174,6 +221,7 @@ def assess(
                 )
             )
         else:
+            per_day = " (with the same person's other imports that day)" if c.same_day_value else ""
             lines.append(
                 TaxLine(
                     None,
@@ -182,51 +230,87 @@ def assess(
                     ZERO,
                     0,
                     Collection.RELIEVED,
-                    period.duty_basis,
-                    f"intrinsic value within {period.duty_de_minimis} {currency}",
+                    threshold_basis,
+                    f"intrinsic value{per_day} within {duty_dm} {currency}",
                 )
             )
     else:
         for k, (item, cv) in enumerate(zip(c.items, values, strict=True)):
-            amount, rate, note = _item_duty(item, cv, tariff, settings)
+            amount, rate, note = _item_duty(item, cv, currency, tariff, settings)
+            if within_limits:
+                share = period.within_limits_duty_share
+                amount *= share
+                rate *= share
+                note = f"{period.within_limits_basis}; {note}"
             duty_by_item[k] = amount
+            collection = Collection.RELIEVED if within_limits and amount == 0 else Collection.BORDER
+            basis = period.within_limits_basis if within_limits else period.tariff_basis
             lines.append(
-                TaxLine(
-                    item.seq,
-                    TaxType.DUTY,
-                    minor(cv),
-                    rate,
-                    minor(amount),
-                    Collection.BORDER,
-                    "Common Customs Tariff (Reg. (EEC) 2658/87)",
-                    note,
-                )
+                TaxLine(item.seq, TaxType.DUTY, minor(cv), rate, minor(amount), collection, basis, note)
             )
 
-    # VAT on the customs value plus duty, item by item
-    vat_relieved = relieved_gift or c.intrinsic_value <= period.tax_de_minimis
+    if period.tax_type == "none":
+        return RevenueAssessment.of(currency, tuple(lines))
+
+    # Taxes, item by item, on the base the period defines
+    tax_type = TaxType(period.tax_type)
+    tax_share = period.within_limits_tax_share if within_limits else Decimal(1)
+    point_of_sale = (
+        period.point_of_sale_limit is not None
+        and c.intrinsic_value <= period.point_of_sale_limit
+        and not c.gift
+    )
     under_scheme = (
         c.vendor_registration is not None
         and period.vendor_scheme_limit is not None
         and c.intrinsic_value <= period.vendor_scheme_limit
     )
-    for item, cv, duty in zip(c.items, values, duty_by_item, strict=True):
-        base = cv + duty
-        if vat_relieved:
-            collection, amount = Collection.RELIEVED, ZERO
+    rate_text = f"{(vat_rate * 100).normalize():f}%"
+    tax_lines: list[TaxLine] = []
+    for item, cv, duty, transport in zip(c.items, values, duty_by_item, shares, strict=True):
+        note = f"{period.tax_name} {c.destination_country} {rate_text}"
+        basis = period.tax_basis
+        if relieved_gift:
+            collection = Collection.RELIEVED
+            basis = period.gift_basis
+        elif point_of_sale:
+            registered = c.vendor_registration is not None or not period.point_of_sale_requires_registration
+            collection = Collection.CHECKOUT if registered else Collection.RELIEVED
+            basis = period.point_of_sale_basis
+            if not registered:
+                note += "; seller not registered: not collected at the border"
+        elif threshold_value <= tax_dm:
+            collection = Collection.RELIEVED
+            basis = threshold_basis if period.thresholds else basis
         else:
             collection = Collection.CHECKOUT if under_scheme else Collection.BORDER
-            amount = base * vat_rate
-        lines.append(
-            TaxLine(
-                item.seq,
-                TaxType.VAT,
-                minor(base),
-                vat_rate,
-                minor(amount),
-                collection,
-                period.tax_basis,
-                f"VAT {c.destination_country} {(vat_rate * 100).normalize():f}%",
+        ct_rate = _consumption_tax_rate(period, item.hs_code)
+        consumption = (cv + duty) / (1 - ct_rate) * ct_rate if ct_rate else ZERO
+        base = cv + duty + consumption
+        if period.tax_base == "customs_value_plus_duty_plus_transport":
+            base += transport
+        relieved = collection is Collection.RELIEVED
+        if ct_rate:
+            ct_note = f"consumption tax {(ct_rate * 100).normalize():f}% on (value + duty) / (1 - rate)"
+            if tax_share != 1:
+                ct_note += f", x {tax_share.normalize():f}"
+            ct_amount = ZERO if relieved else consumption * tax_share
+            lines.append(
+                TaxLine(
+                    item.seq,
+                    TaxType.CONSUMPTION_TAX,
+                    minor(cv + duty),
+                    ct_rate,
+                    minor(ct_amount),
+                    collection,
+                    basis,
+                    ct_note,
+                )
             )
+        if tax_share != 1:
+            note += f" x {tax_share.normalize():f} ({period.within_limits_basis})"
+        amount = ZERO if relieved else base * vat_rate * tax_share
+        tax_lines.append(
+            TaxLine(item.seq, tax_type, minor(base), vat_rate, minor(amount), collection, basis, note)
         )
-    return RevenueAssessment.of(currency, tuple(lines))
+    return RevenueAssessment.of(currency, tuple(lines + tax_lines))

@@ -7,13 +7,17 @@ pipeline does the I/O once per batch, the rules never query anything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clearway.declarations.quality import is_vague_description
 from clearway.reference import prohibited_status, reference_unit_value
+
+if TYPE_CHECKING:
+    from clearway.risk.ruleset import CompiledRuleSet
 
 RULE_SET_VERSION = "core-2026.11.1"
 
@@ -77,6 +81,10 @@ class RiskInput:
     items: Sequence[RiskItem]
     vendor_registration: str | None
     vendor_scheme_limit: Decimal | None
+    # The rule-language fields of this shipment (risk/language/record.py), or a function giving them:
+    # computed only when an analyst rule set is active.
+    fields: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
+    party_addresses: frozenset[str] = frozenset()  # address keys, for fuzzy watch-list matching
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,17 @@ class RiskSettings:
     split_threshold_eur: Decimal = Decimal("150")
 
 
+class PartyMatcher(Protocol):
+    """Watch-list matching for a whole batch (risk/watchlist.py): per shipment, what matched."""
+
+    def match(
+        self,
+        tins: Sequence[frozenset[str]],
+        names: Sequence[frozenset[str]],
+        addresses: Sequence[frozenset[str]],
+    ) -> list[list[str]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RiskContext:
     """Per batch: earlier consignments per consignee within the split window, and the watch list."""
@@ -95,12 +114,15 @@ class RiskContext:
     prior_count: dict[str, int] = field(default_factory=dict)
     watch_tins: frozenset[str] = frozenset()
     watch_names: frozenset[str] = frozenset()
+    # When set, replaces the exact TIN / name-key sets above (fuzzy names and addresses).
+    watchlist: PartyMatcher | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     rule_id: str
     detail: str
+    title: str | None = None  # analyst rules carry their title (built-in titles are in RULES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +131,7 @@ class RiskDecision:
     score: float
     hits: tuple[Hit, ...]
     control_sample: bool
+    rule_set_version: str = RULE_SET_VERSION
 
 
 def stable_fraction(key: str) -> float:
@@ -121,18 +144,24 @@ def in_control_sample(shipment_id: str, seed: int, rate: float) -> bool:
     return stable_fraction(f"{seed}:{shipment_id}") < rate
 
 
-def _goods_hits(s: RiskInput, settings: RiskSettings) -> list[Hit]:
+def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any]) -> list[Hit]:
     hits: list[Hit] = []
+    lowest_ratio: float | None = None
+    vague = False
     for k, item in enumerate(s.items):
         banned = prohibited_status(item.hs_code)
         if banned is not None:
             rule = "R-PROHIBITED" if banned.status == "prohibited" else "R-RESTRICTED"
             hits.append(Hit(rule, f"item {k + 1}: HS {banned.hs_prefix} {banned.reason}"))
         if is_vague_description(item.description):
+            vague = True
             hits.append(Hit("R-VAGUE", f"item {k + 1}: '{item.description}'"))
         reference = reference_unit_value(item.hs_code)
         if reference is not None:
             prefix, minimum = reference
+            if minimum > 0:
+                ratio = float(item.unit_value_eur / minimum)
+                lowest_ratio = ratio if lowest_ratio is None else min(lowest_ratio, ratio)
             if item.unit_value_eur < minimum * settings.undervalue_ratio:
                 hits.append(
                     Hit(
@@ -141,31 +170,64 @@ def _goods_hits(s: RiskInput, settings: RiskSettings) -> list[Hit]:
                         f"is at least {minimum} EUR",
                     )
                 )
+    indicators["indicator.unit_value_ratio"] = lowest_ratio
+    indicators["indicator.vague_description"] = vague
     return hits
 
 
+def goods_indicators(items: Sequence[RiskItem]) -> dict[str, Any]:
+    """The goods indicators of the rule language for stored shipments (backtest), as _goods_hits sets them."""
+    ratios = []
+    for item in items:
+        reference = reference_unit_value(item.hs_code)
+        if reference is not None and reference[1] > 0:
+            ratios.append(float(item.unit_value_eur / reference[1]))
+    return {
+        "indicator.unit_value_ratio": min(ratios) if ratios else None,
+        "indicator.vague_description": any(is_vague_description(i.description) for i in items),
+    }
+
+
+def _watch_matches(batch: Sequence[RiskInput], context: RiskContext) -> list[list[str]]:
+    if context.watchlist is not None:
+        return context.watchlist.match(
+            [s.party_tins for s in batch], [s.party_names for s in batch], [s.party_addresses for s in batch]
+        )
+    return [
+        sorted((s.party_tins & context.watch_tins) | (s.party_names & context.watch_names)) for s in batch
+    ]
+
+
 def assess_batch(
-    batch: Sequence[RiskInput], context: RiskContext, settings: RiskSettings
+    batch: Sequence[RiskInput],
+    context: RiskContext,
+    settings: RiskSettings,
+    rules: CompiledRuleSet | None = None,
 ) -> list[RiskDecision]:
+    """Built-in checks shipment by shipment, then the analyst rule set over the whole batch at once."""
     # Consignments of this batch count towards each other's split totals, in filing order.
     running_value = dict(context.prior_value_eur)
     running_count = dict(context.prior_count)
-    decisions = []
-    for s in batch:
-        hits = _goods_hits(s, settings)
+    watch = _watch_matches(batch, context)
+    all_hits: list[list[Hit]] = []
+    rows: list[dict[str, Any]] = []
+    for s, matched in zip(batch, watch, strict=True):
+        indicators: dict[str, Any] = {}
+        hits = _goods_hits(s, settings, indicators)
         before_value = running_value.get(s.consignee_key, Decimal(0))
         before_count = running_count.get(s.consignee_key, 0)
         running_value[s.consignee_key] = before_value + s.value_eur
         running_count[s.consignee_key] = before_count + 1
         total = before_value + s.value_eur
+        indicators["indicator.split_count"] = before_count + 1
+        indicators["indicator.split_total_eur"] = total
         if before_count and s.value_eur <= settings.split_threshold_eur < total:
             hits.append(
                 Hit("R-SPLIT", f"{before_count + 1} consignments to the same consignee total {total:.2f} EUR")
             )
-        listed_tins = s.party_tins & context.watch_tins
-        listed_names = s.party_names & context.watch_names
-        if listed_tins or listed_names:
-            hits.append(Hit("R-WATCHLIST", "matched " + ", ".join(sorted(listed_tins | listed_names))))
+        indicators["indicator.watchlist_hit"] = bool(matched)
+        if matched:
+            hits.append(Hit("R-WATCHLIST", "matched " + ", ".join(matched)))
         if (
             s.vendor_registration is not None
             and s.vendor_scheme_limit is not None
@@ -177,12 +239,44 @@ def assess_batch(
                     f"{s.vendor_registration} on {s.value_eur:.2f} EUR, limit {s.vendor_scheme_limit} EUR",
                 )
             )
+        all_hits.append(hits)
+        if rules is not None and rules.rules:
+            rows.append({**(s.fields() if callable(s.fields) else s.fields), **indicators})
+    analyst = _analyst_hits(rules, rows, len(batch))
+    version = rules.version_string if rules is not None else RULE_SET_VERSION
+    decisions = []
+    for s, hits, extra in zip(batch, all_hits, analyst, strict=True):
         sampled = in_control_sample(s.shipment_id, settings.control_seed, settings.control_rate)
         if sampled:
             hits.append(Hit("R-RANDOM", f"random control sample at rate {settings.control_rate:.2%}"))
         lane = max((RULES[h.rule_id].lane for h in hits), default=Lane.GREEN)
+        weights = {h.rule_id: RULES[h.rule_id].weight for h in hits}
+        release = False
+        for rule in extra:
+            hits.append(Hit(rule.id, rule.detail, rule.title))
+            weights[rule.id] = rule.weight
+            lane = max(lane, rule.lane)
+            release = release or rule.release
+        if release:
+            # An analyst's release override clears rule lanes, never prohibited goods, the watch list
+            # or the random sample.
+            lane = max(
+                (RULES[h.rule_id].lane for h in hits if h.rule_id in _NOT_OVERRIDDEN), default=Lane.GREEN
+            )
         miss = 1.0
-        for rule_id in {h.rule_id for h in hits}:
-            miss *= 1.0 - RULES[rule_id].weight
-        decisions.append(RiskDecision(lane, round(1.0 - miss, 4), tuple(hits), sampled))
+        for weight in weights.values():
+            miss *= 1.0 - weight
+        decisions.append(RiskDecision(lane, round(1.0 - miss, 4), tuple(hits), sampled, version))
     return decisions
+
+
+_NOT_OVERRIDDEN = frozenset({"R-PROHIBITED", "R-WATCHLIST", "R-RANDOM"})
+
+
+def _analyst_hits(rules: CompiledRuleSet | None, rows: list[dict[str, Any]], n: int) -> list[list[Any]]:
+    if rules is None or not rules.rules:
+        return [[] for _ in range(n)]
+    from clearway.risk.language import build_frame
+
+    indices = rules.evaluate(build_frame(rows))
+    return [[rules.rules[k] for k in row] for row in indices]

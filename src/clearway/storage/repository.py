@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +19,8 @@ from clearway.declarations.validation import PARTY_ROLES
 from clearway.revenue.calculation import RevenueAssessment
 from clearway.revenue.money import format_minor, to_minor
 from clearway.risk.rules import RULES, RiskDecision
+from clearway.security import audit
+from clearway.security.personal import Vault, personal_data, seal_declaration, vault_for
 from clearway.storage.bulk import RawJson, insert_dicts, insert_rows
 from clearway.storage.schema import (
     Base,
@@ -127,7 +129,9 @@ _LANE_DATA = {lane: RawJson(json.dumps({"lane": lane})) for lane in ("green", "y
 
 
 def reasons_view(risk: RiskDecision) -> list[dict[str, str]]:
-    return [{"rule": h.rule_id, "title": RULES[h.rule_id].title, "detail": h.detail} for h in risk.hits]
+    return [
+        {"rule": h.rule_id, "title": h.title or RULES[h.rule_id].title, "detail": h.detail} for h in risk.hits
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,18 +175,28 @@ TAX_LINE_COLUMNS = (
 EVENT_COLUMNS = ("shipment_id", "type", "wco_id", "at", "actor", "reason", "state_after", "data")
 
 
-def _party_rows(a: AssessedShipment) -> Iterator[tuple[Any, ...]]:
+def _party_rows(a: AssessedShipment, vault: Vault) -> Iterator[tuple[Any, ...]]:
     for role in PARTY_ROLES:
         p = getattr(a.shipment.parties, role)
-        if p is not None:
+        if role == "consignee":
+            # Usually a private person: a masked name, a blind key for matching, no ID number in clear.
+            yield (a.id, role, "[protected]", vault.blind(name_key(p.name))[:70], None,
+                   p.address.country if p.address else None)  # fmt: skip
+        elif p is not None:
             yield (
                 a.id, role, p.name, name_key(p.name)[:70], normalise_tin(p.tin) if p.tin else None,
                 p.address.country if p.address else None,
             )  # fmt: skip
 
 
-def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None:
-    """All rows of a batch of assessed shipments: one COPY (or executemany) per table, parents first."""
+def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: Vault | None = None) -> None:
+    """All rows of a batch of assessed shipments: one COPY (or executemany) per table, parents first.
+    The consignee's personal data is sealed with `vault` (default: the one of the environment's settings)."""
+    if vault is None:
+        from clearway.config import Settings
+
+        vault = vault_for(Settings())
+    personal_rows: list[tuple[Any, ...]] = []
     ship_rows: list[tuple[Any, ...]] = []
     item_rows: list[tuple[Any, ...]] = []
     party_rows: list[tuple[Any, ...]] = []
@@ -193,20 +207,26 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
         s = a.shipment
         lane = a.risk.lane.label
         currency = a.revenue.currency
+        consignee = s.parties.consignee
+        sealed = seal_declaration(
+            vault, a.id, a.document, consignee.model_dump_json(exclude_none=True),
+            consignee.address.country if consignee.address else None,
+        )  # fmt: skip
+        personal_rows.append((a.id, sealed.key_id, sealed.ciphertext))
         ship_rows.append((
             a.id, s.filer, s.lrn, a.content_hash, 1, "assessed", lane, a.category, a.jurisdiction,
             s.house_waybill, s.departure_country, s.destination_country, s.transport_mode.value,
             s.channel.value, s.office_of_entry, s.fiscal.collection_model.value, s.currency,
             to_minor(s.total_value, s.currency), currency, a.value_minor, a.revenue.due_at_border_minor, 0,
             a.consignee_key, a.lodged_at, a.received_at, a.received_at,
-            RawJson(json.dumps(a.warnings)) if a.warnings else _EMPTY_LIST, RawJson(a.document),
+            RawJson(json.dumps(a.warnings)) if a.warnings else _EMPTY_LIST, RawJson(sealed.document),
         ))  # fmt: skip
         item_rows.extend(
             (a.id, k, g.description, g.hs_code, g.hs_code[:6], g.origin_country, g.quantity, g.unit,
              g.net_mass_kg, to_minor(g.value, s.currency))
             for k, g in enumerate(s.goods, start=1)
         )  # fmt: skip
-        party_rows.extend(_party_rows(a))
+        party_rows.extend(_party_rows(a, vault))
         reasons = RawJson(json.dumps(reasons_view(a.risk))) if a.risk.hits else _EMPTY_LIST
         decision_rows.append(
             (a.id, lane, a.risk.score, reasons, a.risk.control_sample, a.rule_set_version, None,
@@ -224,9 +244,15 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment]) -> None
     insert_rows(conn, shipments, SHIPMENT_COLUMNS, ship_rows)
     insert_rows(conn, goods_items, ITEM_COLUMNS, item_rows)
     insert_rows(conn, parties, PARTY_COLUMNS, party_rows)
+    insert_rows(conn, personal_data, ("shipment_id", "key_id", "sealed"), personal_rows)
     insert_rows(conn, decisions, DECISION_COLUMNS, decision_rows)
     insert_rows(conn, tax_lines, TAX_LINE_COLUMNS, tax_rows)
     insert_rows(conn, events, EVENT_COLUMNS, event_rows)
+    if batch:  # the automated decisions of the batch, summarised in one audit entry
+        lanes = Counter(a.risk.lane.label for a in batch)
+        detail = {"shipments": len(batch), "lanes": dict(lanes), "first": str(batch[0].id),
+                  "last": str(batch[-1].id), "rule_set_version": batch[0].rule_set_version}  # fmt: skip
+        audit.append(conn, None, [audit.Entry("pipeline.assess", None, detail)], batch[0].received_at)
 
 
 def insert_rejections(conn: Connection, refused: Sequence[Any], received_at: dt.datetime) -> None:

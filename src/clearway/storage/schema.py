@@ -174,6 +174,7 @@ class HoldRow(Base):
     text: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     closed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    agency: Mapped[str | None] = mapped_column(String(16))  # the agency owning an agency hold (0007)
 
 
 class WatchlistRow(Base):
@@ -183,6 +184,8 @@ class WatchlistRow(Base):
     tin: Mapped[str | None] = mapped_column(String(40), index=True)
     name: Mapped[str | None] = mapped_column(String(70))
     name_key: Mapped[str | None] = mapped_column(String(70), index=True)
+    address: Mapped[str | None] = mapped_column(String(256))  # fuzzy-matched (risk/watchlist.py)
+    address_key: Mapped[str | None] = mapped_column(String(400))
     reason: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(70))
     valid_from: Mapped[dt.date | None] = mapped_column()

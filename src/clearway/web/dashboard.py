@@ -6,15 +6,18 @@ import datetime as dt
 import uuid
 from importlib import resources
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from clearway.api.problems import Problem
+from clearway.api.security import Role, require
+from clearway.risk import scoring
 from clearway.storage.repository import shipment_detail
 from clearway.web import queries
 
-router = APIRouter(include_in_schema=False)
+# Officer pages: a session (see web/login.py) of an officer or administrator.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.OFFICER))])
 templates = Jinja2Templates(directory=str(resources.files("clearway.web") / "templates"))
 
 
@@ -41,6 +44,7 @@ def shipment(shipment_id: str, request: Request) -> HTMLResponse:
         raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
     with request.app.state.engine.connect() as conn:
         detail = shipment_detail(conn, sid)
+        model = scoring.stored_score(conn, sid)
     if detail is None:
         raise Problem(404, "Not found", f"no shipment {shipment_id}")
-    return templates.TemplateResponse(request, "shipment.html", {"s": detail})
+    return templates.TemplateResponse(request, "shipment.html", {"s": detail, "model": model})

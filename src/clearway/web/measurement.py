@@ -18,20 +18,23 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from clearway.api.measurement import load_tables
+from clearway.api.security import Role, require
 from clearway.measurement import study, trs
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope, shipments_in
 from clearway.measurement.sources import Tables
 from clearway.measurement.statistics import by_dimension, data_quality
+from clearway.storage.repository import shipments
 from clearway.web import charts
 from clearway.web.dashboard import templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.ANALYST, Role.OFFICER))])
 
 # The breakdowns offered on the page: agency involvement and AEO status are left out because they are
 # false for every shipment until agencies and the AEO registry exist, so a breakdown would show nothing.
@@ -110,9 +113,13 @@ def _request_filters(request: Request) -> Filters:
     return parse_filters(request.query_params, request.query_params.getlist("office"))
 
 
-def _known_offices(tables: Tables) -> list[str]:
-    column = tables.shipments.select(pl.col("office_of_entry").drop_nulls().unique().sort()).collect()
-    return [str(v) for v in column.to_series().to_list()]
+def _known_offices(request: Request) -> list[str]:
+    """Every office with shipments, whatever the period: the choices of the office filter. Asked of the
+    database directly, since the pages read the measured tables for the requested period only."""
+    office = shipments.c.office_of_entry
+    with request.app.state.engine.connect() as conn:
+        rows = conn.execute(select(office).where(office.is_not(None)).distinct().order_by(office))
+        return [str(code) for code in rows.scalars()]
 
 
 # Formatting ------------------------------------------------------------------------------------------
@@ -240,21 +247,20 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def _base_context(request: Request, tab: str, filters: Filters, tables: Tables) -> dict[str, Any]:
+def _base_context(request: Request, tab: str, filters: Filters) -> dict[str, Any]:
     return {
         "tab": tab,
         "show_by": tab == "trs",
         "described": filters.scope.describe() if filters.scope else "",
         "f": filters,
         "by_choices": BY_CHOICES,
-        "offices": _known_offices(tables),
+        "offices": _known_offices(request),
         "path": request.url.path,
     }
 
 
 def _release_times(request: Request, filters: Filters, save_error: str | None = None) -> HTMLResponse:
-    tables = load_tables(request)
-    context = _base_context(request, "trs", filters, tables) | {
+    context = _base_context(request, "trs", filters) | {
         "view": None,
         "empty": None,
         "error": None,
@@ -264,6 +270,8 @@ def _release_times(request: Request, filters: Filters, save_error: str | None = 
     if filters.scope is None:
         return _page(request, "measurement_release_times.html", context | {"error": filters.error}, 400)
     try:
+        # Only the requested period is read (the scope still filters exactly).
+        tables = load_tables(request, filters.scope)
         context["view"] = release_times_view(tables, filters.scope, filters.by or None)
     except EmptyScope as exc:
         context["empty"] = str(exc)
@@ -306,7 +314,7 @@ async def save_study(request: Request) -> Response:
 
 
 def _save(request: Request, name: str, scope: Scope) -> int:
-    result = study.run_study(load_tables(request), scope, None)
+    result = study.run_study(load_tables(request, scope), scope, None)
     with request.app.state.engine.begin() as conn:
         return study.save_run(conn, name, result)
 
@@ -527,8 +535,7 @@ def statistics_view(tables: Tables, scope: Scope) -> dict[str, Any]:
 @router.get("/measurement/statistics", response_class=HTMLResponse)
 def statistics(request: Request) -> HTMLResponse:
     filters = _request_filters(request)
-    tables = load_tables(request)
-    context = _base_context(request, "stats", filters, tables) | {
+    context = _base_context(request, "stats", filters) | {
         "view": None,
         "empty": None,
         "error": filters.error,
@@ -536,7 +543,7 @@ def statistics(request: Request) -> HTMLResponse:
     if filters.scope is None:
         return _page(request, "measurement_statistics.html", context, 400)
     try:
-        context["view"] = statistics_view(tables, filters.scope)
+        context["view"] = statistics_view(load_tables(request, filters.scope), filters.scope)
     except EmptyScope as exc:
         context["empty"] = str(exc)
     return _page(request, "measurement_statistics.html", context)

@@ -1,0 +1,310 @@
+"""/v1/accounts, /v1/registrations, payment requests and /v1/simulations/de-minimis.
+
+Collection models (vendor registrations, intermediary accounts, buyer payment requests), the ledger's
+statements and the de minimis policy simulator. Bad input is a 422 problem naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from clearway.api.problems import Problem, invalid
+from clearway.api.security import Principal, Role, require
+from clearway.declarations.findings import Finding
+from clearway.revenue import accounts, registrations, simulator
+from clearway.revenue.collection import payment_request
+
+router = APIRouter(tags=["revenue"])
+
+Reader = Annotated[Principal, Depends(require(Role.OFFICER, Role.ANALYST))]
+Officer = Annotated[Principal, Depends(require(Role.OFFICER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+def _bad(field: str, message: str, code: str) -> Problem:
+    return invalid([Finding(code, f"/{field}", message)], f"{field}: {message}")
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from exc
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise _bad("", "expected a JSON object", "schema.object")
+    return body
+
+
+def _decimal(data: dict[str, Any], field: str) -> Decimal:
+    try:
+        return Decimal(str(data.get(field, "")))
+    except InvalidOperation as exc:
+        raise _bad(field, f"'{data.get(field)}' is not a decimal amount", "amount.format") from exc
+
+
+def _at(data: dict[str, Any]) -> dt.datetime | None:
+    raw = data.get("at")
+    if raw in (None, ""):
+        return None
+    try:
+        at = dt.datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise _bad("at", f"'{raw}' is not an ISO date-time", "at.format") from exc
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _run_account(request: Request, work: Any) -> Any:
+    try:
+        with request.app.state.engine.begin() as conn:
+            return work(conn)
+    except accounts.UnknownAccount as exc:
+        raise Problem(404, "Not found", str(exc)) from exc
+    except accounts.AccountError as exc:
+        raise _bad(exc.field, exc.message, f"account.{exc.field}") from exc
+
+
+# Accounts ---------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/accounts", status_code=201, summary="Open an intermediary account (carrier, post, marketplace)"
+)
+async def post_account(request: Request, _: Admin) -> dict[str, Any]:
+    data = _object(await _json(request))
+    try:
+        account = accounts.parse_account(data)
+    except accounts.AccountError as exc:
+        raise _bad(exc.field, exc.message, f"account.{exc.field}") from exc
+    await run_in_threadpool(_run_account, request, lambda conn: accounts.open_accounts(conn, [account]))
+    return account.as_dict(0)
+
+
+def _with_balances(conn: Any, found: dict[str, accounts.Account]) -> list[dict[str, Any]]:
+    balances = accounts.account_balances(conn, found.values())
+    return [a.as_dict(balances[a.id]) for a in found.values()]
+
+
+@router.get("/v1/accounts", summary="Accounts with open balance and available limit")
+async def get_accounts(request: Request, _: Reader) -> dict[str, Any]:
+    rows = await run_in_threadpool(
+        _run_account, request, lambda conn: _with_balances(conn, accounts.get_accounts(conn))
+    )
+    return {"accounts": rows}
+
+
+@router.get("/v1/accounts/{account_id}", summary="One account with its open balance")
+async def get_account(request: Request, account_id: str, _: Reader) -> dict[str, Any]:
+    def work(conn: Any) -> dict[str, Any]:
+        account = accounts.get_account(conn, account_id)
+        return _with_balances(conn, {account.id: account})[0]
+
+    result: dict[str, Any] = await run_in_threadpool(_run_account, request, work)
+    return result
+
+
+@router.get(
+    "/v1/accounts/{account_id}/statement",
+    summary="Monthly statement (JSON, or CSV with format=csv)",
+    response_model=None,
+)
+async def get_statement(
+    request: Request,
+    account_id: str,
+    _: Reader,
+    month: Annotated[str, Query(description="YYYY-MM")],
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> dict[str, Any] | Response:
+    doc: dict[str, Any] = await run_in_threadpool(
+        _run_account, request, lambda conn: accounts.statement(conn, account_id, month)
+    )
+    if format == "csv":
+        name = f"statement-{doc['account']['id']}-{month}.csv"
+        return Response(
+            accounts.statement_csv(doc),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return doc
+
+
+@router.post("/v1/accounts/{account_id}/payments", status_code=201, summary="Record a payment on an account")
+async def post_payment(request: Request, account_id: str, _: Officer) -> dict[str, Any]:
+    data = _object(await _json(request))
+    amount, at = _decimal(data, "amount"), _at(data)
+    reference = str(data.get("reference") or "")[:140]
+    posting = await run_in_threadpool(
+        _run_account, request, lambda conn: accounts.pay(conn, account_id, amount, at, reference)
+    )
+    return {"posting_id": str(posting.id), "account": account_id.upper(), "amount": str(amount)}
+
+
+@router.post(
+    "/v1/accounts/{account_id}/adjustments", status_code=201, summary="Post an adjustment to an account"
+)
+async def post_adjustment(request: Request, account_id: str, _: Officer) -> dict[str, Any]:
+    data = _object(await _json(request))
+    amount, at = _decimal(data, "amount"), _at(data)
+    reason = str(data.get("reason") or "")[:140]
+    posting = await run_in_threadpool(
+        _run_account, request, lambda conn: accounts.adjust(conn, account_id, amount, reason, at)
+    )
+    return {"posting_id": str(posting.id), "account": account_id.upper(), "amount": str(amount)}
+
+
+# Buyer model ------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/shipments/{shipment_id}/payment-request",
+    summary="What the buyer (or carrier) must pay before release, with the payment reference",
+)
+async def get_payment_request(request: Request, shipment_id: uuid.UUID, _: Reader) -> dict[str, Any]:
+    def work() -> dict[str, Any] | None:
+        with request.app.state.engine.connect() as conn:
+            return payment_request(conn, shipment_id)
+
+    found = await run_in_threadpool(work)
+    if found is None:
+        raise Problem(404, "Not found", f"no shipment {shipment_id}")
+    return found
+
+
+# Vendor registrations ---------------------------------------------------------------------------------
+
+
+@router.post("/v1/registrations", summary="Load registrations (JSON list or CSV body); same number replaced")
+async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        if request.headers.get("content-type", "").startswith("text/csv"):
+            regs = registrations.parse_csv(raw.decode("utf-8"))
+        else:
+            body = await _json(request)
+            items = body.get("registrations") if isinstance(body, dict) else body
+            if not isinstance(items, list):
+                raise _bad("registrations", "expected a list of registrations", "schema.list")
+            regs = [registrations.parse_registration(_object(r), None) for r in items]
+    except registrations.RegistrationError as exc:
+        raise _bad(exc.field, exc.message, f"registration.{exc.field}") from exc
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "Malformed CSV", "the body is not UTF-8 text") from exc
+
+    def work() -> int:
+        with request.app.state.engine.begin() as conn:
+            return registrations.upsert(conn, regs)
+
+    return {"imported": await run_in_threadpool(work)}
+
+
+@router.get("/v1/registrations/{number}", summary="One registration number in the registry")
+async def get_registration(request: Request, number: str, _: Reader) -> dict[str, Any]:
+    def work() -> registrations.Registration | None:
+        with request.app.state.engine.connect() as conn:
+            return registrations.lookup(conn, [number]).get(registrations.normalise(number))
+
+    found = await run_in_threadpool(work)
+    if found is None:
+        raise Problem(
+            404, "Not found", f"registration {registrations.normalise(number)} is not in the registry"
+        )
+    return found.as_dict()
+
+
+@router.post("/v1/registrations/{number}/revoke", summary="Revoke a registration from a time (now if absent)")
+async def post_revoke(request: Request, number: str, _: Admin) -> dict[str, Any]:
+    raw = await request.body()
+    at = _at(_object(await _json(request))) if raw.strip() else None
+
+    def work() -> registrations.Registration:
+        with request.app.state.engine.begin() as conn:
+            return registrations.revoke(conn, number, at or dt.datetime.now(dt.UTC))
+
+    try:
+        return (await run_in_threadpool(work)).as_dict()
+    except LookupError as exc:
+        raise Problem(404, "Not found", str(exc)) from exc
+
+
+def _use(k: int, item: Any) -> registrations.RegistrationUse:
+    data = _object(item)
+
+    def field(name: str) -> str:
+        value = data.get(name)
+        if value in (None, ""):
+            raise invalid([Finding("schema.missing", f"/items/{k}/{name}", f"{name} is required")])
+        return str(value)
+
+    try:
+        value = Decimal(field("value"))
+        day = dt.date.fromisoformat(field("date"))
+    except (InvalidOperation, ValueError) as exc:
+        raise invalid([Finding("schema.format", f"/items/{k}", f"value or date malformed: {exc}")]) from exc
+    jurisdiction = data.get("jurisdiction")
+    return registrations.RegistrationUse(
+        str(data.get("key", k)),
+        field("number"),
+        value,
+        field("currency").upper(),
+        day,
+        str(jurisdiction) if jurisdiction else None,
+    )
+
+
+@router.post("/v1/registrations/check", summary="Misuse findings for consignments under registration numbers")
+async def post_check(request: Request, _: Reader) -> dict[str, Any]:
+    body = _object(await _json(request))
+    items = body.get("items")
+    if not isinstance(items, list) or len(items) > 10_000:
+        raise _bad("items", "expected a list of up to 10,000 uses", "schema.list")
+    uses = [_use(k, item) for k, item in enumerate(items)]
+
+    def work() -> list[registrations.RegistrationFinding]:
+        with request.app.state.engine.connect() as conn:
+            return registrations.check_registrations(conn, uses)
+
+    findings = await run_in_threadpool(work)
+    return {"checked": len(uses), "findings": [f.as_dict() for f in findings]}
+
+
+# Simulator --------------------------------------------------------------------------------------------
+
+
+def run_simulation(request: Request, policy: simulator.Policy) -> dict[str, Any]:
+    with request.app.state.engine.connect() as conn:
+        return simulator.simulate(conn, policy, fallback_rate=request.app.state.settings.fallback_duty_rate)
+
+
+@router.get("/v1/simulations/de-minimis", summary="De minimis policy simulation over stored traffic")
+async def get_de_minimis(
+    request: Request,
+    _: Reader,
+    jurisdiction: str,
+    duty_threshold: str,
+    tax_threshold: str,
+    cost_per_declaration: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    try:
+        policy = simulator.parse_policy(
+            jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
+        )
+        result: dict[str, Any] = await run_in_threadpool(run_simulation, request, policy)
+    except simulator.NothingToSimulate as exc:
+        raise Problem(
+            404, "Nothing to simulate", str(exc), "https://clearway.dev/problems/empty-scope"
+        ) from exc
+    except simulator.SimulationError as exc:
+        raise _bad(exc.field, exc.message, f"simulation.{exc.field}") from exc
+    return result

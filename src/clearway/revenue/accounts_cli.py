@@ -1,0 +1,331 @@
+"""Command line of the collection models, the ledger and the de minimis simulator.
+
+`clearway accounts …` (intermediary accounts, payments, statements), `clearway registrations …`
+(vendor registration registry and misuse check) and `clearway simulate de-minimis …`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Connection
+
+from clearway.config import Settings
+from clearway.revenue import accounts, registrations, simulator
+from clearway.storage.database import make_engine, upgrade
+
+accounts_app = typer.Typer(
+    help="Intermediary accounts: open, pay, adjust, monthly statements.", no_args_is_help=True
+)
+registrations_app = typer.Typer(help="Vendor registration numbers (IOSS and others).", no_args_is_help=True)
+simulate_app = typer.Typer(help="Policy simulations over stored traffic.", no_args_is_help=True)
+console = Console()
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
+]
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def _url(db: str | None) -> str:
+    return db or Settings().database_url
+
+
+@contextmanager
+def _begin(db: str | None, migrate: bool = False) -> Iterator[Connection]:
+    url = _url(db)
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _decimal(raw: str, field: str) -> Decimal:
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        _fail(f"{field}: '{raw}' is not a decimal amount")
+
+
+def _when(raw: str | None) -> dt.datetime | None:
+    if raw is None:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        _fail(f"at: '{raw}' is not an ISO date-time")
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    table = Table(title=title)
+    for column in rows[0] if rows else []:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table)
+
+
+# Accounts ---------------------------------------------------------------------------------------------
+
+
+@accounts_app.command("open")
+def open_account(
+    account_id: Annotated[str, typer.Option("--id", help="Account id, e.g. DHL-DE-01")],
+    party: Annotated[str, typer.Option("--party", help="Holder's TIN or filer id")],
+    name: Annotated[str, typer.Option("--name")],
+    kind: Annotated[str, typer.Option("--kind", help="carrier, post or marketplace")],
+    currency: Annotated[str, typer.Option("--currency")],
+    limit: Annotated[str, typer.Option("--limit", help="Credit limit or guarantee amount")],
+    limit_kind: Annotated[str, typer.Option("--limit-kind", help="credit or guarantee")] = "credit",
+    db: DbOption = None,
+) -> None:
+    """Open a deferred-payment account for a carrier, post or marketplace."""
+    data = {
+        "id": account_id,
+        "party_id": party,
+        "name": name,
+        "kind": kind,
+        "currency": currency,
+        "limit": limit,
+        "limit_kind": limit_kind,
+    }
+    try:
+        account = accounts.parse_account(data)
+        with _begin(db, migrate=True) as conn:
+            accounts.open_accounts(conn, [account])
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    print(json.dumps(account.as_dict(0)))
+
+
+@accounts_app.command("list")
+def list_accounts(
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE, db: DbOption = None
+) -> None:
+    """Accounts with their open balance and what is left under the limit."""
+    with _begin(db) as conn:
+        found = accounts.get_accounts(conn)
+        balances = accounts.account_balances(conn, found.values())
+    rows = [a.as_dict(balances[a.id]) for a in found.values()]
+    if fmt is Format.TABLE:
+        _table("Revenue accounts", rows)
+    else:
+        print(json.dumps({"accounts": rows}))
+
+
+@accounts_app.command("pay")
+def pay(
+    account: Annotated[str, typer.Option("--account")],
+    amount: Annotated[str, typer.Option("--amount")],
+    reference: Annotated[str, typer.Option("--reference")] = "",
+    at: Annotated[str | None, typer.Option("--at", help="When it was received (ISO); now if absent")] = None,
+    db: DbOption = None,
+) -> None:
+    """Record a payment received on an account."""
+    try:
+        with _begin(db) as conn:
+            posting = accounts.pay(conn, account, _decimal(amount, "amount"), _when(at), reference)
+    except (accounts.AccountError, accounts.UnknownAccount) as exc:
+        _fail(str(exc))
+    print(json.dumps({"posting_id": str(posting.id), "account": account.upper(), "amount": amount}))
+
+
+@accounts_app.command("adjust")
+def adjust(
+    account: Annotated[str, typer.Option("--account")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Positive charges the account, negative credits it")
+    ],
+    reason: Annotated[str, typer.Option("--reason")],
+    at: Annotated[str | None, typer.Option("--at")] = None,
+    db: DbOption = None,
+) -> None:
+    """Post an adjustment (an officer's correction) to an account."""
+    try:
+        with _begin(db) as conn:
+            posting = accounts.adjust(conn, account, _decimal(amount, "amount"), reason, _when(at))
+    except (accounts.AccountError, accounts.UnknownAccount) as exc:
+        _fail(str(exc))
+    print(json.dumps({"posting_id": str(posting.id), "account": account.upper(), "amount": amount}))
+
+
+@accounts_app.command("statement")
+def statement(
+    account: Annotated[str, typer.Option("--account")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.CSV,
+    db: DbOption = None,
+) -> None:
+    """Monthly statement: opening balance, charges, payments, refunds, adjustments, closing balance."""
+    try:
+        with _begin(db) as conn:
+            doc = accounts.statement(conn, account, month)
+    except (accounts.AccountError, accounts.UnknownAccount) as exc:
+        _fail(str(exc))
+    if fmt is Format.JSON:
+        print(json.dumps(doc))
+    elif fmt is Format.CSV:
+        print(accounts.statement_csv(doc), end="")
+    else:
+        _table(f"Account {doc['account']['id']} — {month} ({doc['currency']})", doc["lines"])
+        balances = (doc["opening_balance"], doc["closing_balance"], doc["available"])
+        console.print("opening {}  closing {}  available {}".format(*balances))
+
+
+# Registrations ----------------------------------------------------------------------------------------
+
+
+@registrations_app.command("import")
+def import_registrations(
+    path: Annotated[Path, typer.Argument(help="CSV: number,scheme,holder,valid_from,valid_to,revoked_at")],
+    db: DbOption = None,
+) -> None:
+    """Load registrations into the registry (a number already there is replaced)."""
+    try:
+        regs = registrations.parse_csv(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        _fail(f"file: {exc}")
+    except registrations.RegistrationError as exc:
+        _fail(str(exc))
+    with _begin(db, migrate=True) as conn:
+        count = registrations.upsert(conn, regs)
+    print(json.dumps({"imported": count}))
+
+
+@registrations_app.command("list")
+def list_registrations(
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE, db: DbOption = None
+) -> None:
+    """The registry (first 1,000 numbers)."""
+    with _begin(db) as conn:
+        rows = [r.as_dict() for r in registrations.list_registrations(conn)]
+    if fmt is Format.TABLE:
+        _table("Vendor registrations", rows)
+    else:
+        print(json.dumps({"registrations": rows}))
+
+
+@registrations_app.command("revoke")
+def revoke(
+    number: Annotated[str, typer.Argument()],
+    at: Annotated[str | None, typer.Option("--at", help="When (ISO); now if absent")] = None,
+    db: DbOption = None,
+) -> None:
+    """Mark a registration revoked: consignments declared under it from that day are flagged."""
+    try:
+        with _begin(db) as conn:
+            reg = registrations.revoke(conn, number, _when(at) or dt.datetime.now(dt.UTC))
+    except LookupError as exc:
+        _fail(str(exc))
+    print(json.dumps(reg.as_dict()))
+
+
+@registrations_app.command("check")
+def check(
+    number: Annotated[str, typer.Option("--number")],
+    value: Annotated[str, typer.Option("--value", help="Intrinsic value of the consignment")],
+    currency: Annotated[str, typer.Option("--currency")],
+    date: Annotated[str, typer.Option("--date", help="YYYY-MM-DD")],
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
+    db: DbOption = None,
+) -> None:
+    """Check one use of a registration number; prints the findings (none: it is fine)."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        _fail(f"date: '{date}' is not a date (YYYY-MM-DD)")
+    use = registrations.RegistrationUse(
+        "cli", number, _decimal(value, "value"), currency.upper(), day, jurisdiction
+    )
+    with _begin(db) as conn:
+        findings = registrations.check_registrations(conn, [use])
+    scheme = registrations.scheme_of(number)
+    print(
+        json.dumps(
+            {
+                "number": registrations.normalise(number),
+                "scheme": scheme.id if scheme else None,
+                "findings": [f.as_dict() for f in findings],
+            }
+        )
+    )
+    if findings:
+        raise typer.Exit(1)
+
+
+# Simulator --------------------------------------------------------------------------------------------
+
+
+@simulate_app.command("de-minimis")
+def de_minimis(
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Profile id, e.g. EU")],
+    duty_threshold: Annotated[str, typer.Option("--duty-threshold", help="Duty de minimis to simulate")],
+    tax_threshold: Annotated[str, typer.Option("--tax-threshold", help="Tax de minimis to simulate")],
+    cost_per_declaration: Annotated[
+        str, typer.Option("--cost-per-declaration", help="Cost of collecting at the border per declaration")
+    ] = str(simulator.DEFAULT_COST_PER_DECLARATION),
+    date_from: Annotated[str | None, typer.Option("--from", help="First lodgement day")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last lodgement day")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Re-assess stored traffic under other de minimis thresholds: category changes, revenue gained or
+    lost per duty/tax type, collection cost and net effect (JSON on the last line)."""
+    try:
+        policy = simulator.parse_policy(
+            jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
+        )
+        with _begin(db) as conn:
+            result = simulator.simulate(conn, policy, fallback_rate=Settings().fallback_duty_rate)
+    except simulator.SimulationError as exc:
+        _fail(str(exc))
+    if fmt is not Format.JSON:
+        cur = result["currency"]
+        console.print(
+            f"{result['jurisdiction']}: {result['shipments']} shipments; duty threshold "
+            f"{result['current_thresholds']['duty']} → {duty_threshold}, tax threshold "
+            f"{result['current_thresholds']['tax']} → {tax_threshold} {cur}; "
+            f"{result['category_changes']} change IRG category.",
+            highlight=False,
+        )
+        _table(f"Revenue ({cur})", [*result["revenue"], {"tax_type": "total", **result["revenue_total"]}])
+        c = result["collection"]
+        _table(
+            f"Collection at the border ({cur})",
+            [
+                {
+                    "": "declarations",
+                    "baseline": c["declarations_baseline"],
+                    "simulated": c["declarations_simulated"],
+                },
+                {"": "cost", "baseline": c["cost_baseline"], "simulated": c["cost_simulated"]},
+            ],
+        )
+        console.print(f"net effect: {result['net_effect']} {cur}", highlight=False)
+    print(json.dumps(result))
