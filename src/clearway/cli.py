@@ -4,57 +4,76 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 import sys
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from clearway.clearance.cli import aeo_app, agencies_app, notify_app, offices_app
 from clearway.config import Settings
-from clearway.ingest import IngestSummary, ingest_file
-from clearway.measurement import study
-from clearway.measurement.benchmarking import revenue_benchmark
-from clearway.measurement.scope import EmptyScope, Scope
-from clearway.measurement.sources import Tables, export_parquet, from_database, from_parquet
-from clearway.measurement.statistics import UnknownDimension as UnknownStatsDimension
-from clearway.measurement.statistics import by_dimension, data_quality
-from clearway.measurement.study import get_runs, run_study, save_run
-from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
-from clearway.revenue.accounts_cli import accounts_app, registrations_app, simulate_app
-from clearway.revenue.estimate_cli import estimate_command
-from clearway.risk.analytics_cli import risk_app
-from clearway.risk.model.cli import model_app
-from clearway.risk.rules_cli import rules_app, watchlist_app
-from clearway.runtime import prepare_for_batches
-from clearway.security.cli import keys_app, privacy_app, security_banner
-from clearway.storage.database import make_engine, upgrade
+
+if TYPE_CHECKING:
+    # Typer vendors Click; its command and context types live here.
+    from typer._click import core as click
+
+    from clearway.ingest import IngestSummary
+    from clearway.measurement.scope import Scope
+    from clearway.measurement.sources import Tables
+
+# Command groups imported only when used: each pulls in its own stack (Polars, LightGBM, NATS, ...), and
+# an operator running `clearway keys create` should not wait for all of them.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "rules": ("clearway.risk.rules_cli", "rules_app"),
+    "watchlist": ("clearway.risk.rules_cli", "watchlist_app"),
+    "estimate": ("clearway.revenue.estimate_cli", "estimate_command"),
+    "model": ("clearway.risk.model.cli", "model_app"),
+    "risk": ("clearway.risk.analytics_cli", "risk_app"),
+    "keys": ("clearway.security.cli", "keys_app"),
+    "privacy": ("clearway.security.cli", "privacy_app"),
+    "accounts": ("clearway.revenue.accounts_cli", "accounts_app"),
+    "registrations": ("clearway.revenue.accounts_cli", "registrations_app"),
+    "simulate": ("clearway.revenue.accounts_cli", "simulate_app"),
+    "offices": ("clearway.clearance.cli", "offices_app"),
+    "aeo": ("clearway.clearance.cli", "aeo_app"),
+    "agencies": ("clearway.clearance.cli", "agencies_app"),
+    "notify": ("clearway.clearance.cli", "notify_app"),
+}
+
+
+class _LazyGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *sorted(LAZY_COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = LAZY_COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        if isinstance(target, typer.Typer):  # a group, even with one command (`simulate de-minimis`)
+            command: click.Command = typer.main.get_group(target)
+        else:  # a plain function: a command of its own
+            single = typer.Typer()
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
 
 app = typer.Typer(
-    help="Clearway: customs clearance and risk management for cross-border e-commerce.", no_args_is_help=True
+    help="Clearway: customs clearance and risk management for cross-border e-commerce.",
+    no_args_is_help=True,
+    cls=_LazyGroup,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(rules_app, name="rules")
-app.add_typer(watchlist_app, name="watchlist")
-app.command("estimate")(estimate_command)
-app.add_typer(model_app, name="model")
-app.add_typer(risk_app, name="risk")
-app.add_typer(keys_app, name="keys")
-app.add_typer(privacy_app, name="privacy")
-app.add_typer(accounts_app, name="accounts")
-app.add_typer(registrations_app, name="registrations")
-app.add_typer(simulate_app, name="simulate")
-app.add_typer(offices_app, name="offices")
-app.add_typer(aeo_app, name="aeo")
-app.add_typer(agencies_app, name="agencies")
-app.add_typer(notify_app, name="notify")
 console = Console()
 
 DbOption = Annotated[
@@ -73,6 +92,8 @@ def _settings(db: str | None) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or migrate the schema to the latest version."""
+    from clearway.storage.database import upgrade
+
     settings = _settings(db)
     upgrade(settings.database_url)
     console.print(f"schema up to date: {settings.database_url}")
@@ -119,6 +140,10 @@ def _count_lines(path: Path) -> int:
 
 
 def run_ingest(path: Path, settings: Settings, quiet: bool = False) -> IngestSummary:
+    from clearway.ingest import ingest_file
+    from clearway.runtime import prepare_for_batches
+    from clearway.storage.database import make_engine, upgrade
+
     upgrade(settings.database_url)
     prepare_for_batches()
     engine = make_engine(settings.database_url)
@@ -158,6 +183,9 @@ def serve(
     import uvicorn
 
     from clearway.api.app import create_app
+    from clearway.runtime import prepare_for_batches
+    from clearway.security.cli import security_banner
+    from clearway.storage.database import upgrade
 
     settings = _settings(db)
     upgrade(settings.database_url)
@@ -220,6 +248,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _scope(date_from: str | None, date_to: str | None, offices: list[str] | None) -> Scope:
+    from clearway.measurement.scope import Scope
+
     try:
         return Scope(
             dt.date.fromisoformat(date_from) if date_from else None,
@@ -231,6 +261,9 @@ def _scope(date_from: str | None, date_to: str | None, offices: list[str] | None
 
 
 def _tables(db: str | None, parquet: Path | None, scope: Scope) -> Tables:
+    from clearway.measurement.sources import from_database, from_parquet
+    from clearway.storage.database import make_engine
+
     if parquet is not None:
         try:
             return from_parquet(parquet)
@@ -295,6 +328,12 @@ def trs(
     parquet: ParquetOption = None,
 ) -> None:
     """Time Release Study: intervals between milestones, arrival to release, from the event record."""
+    from clearway.measurement import study
+    from clearway.measurement.scope import EmptyScope
+    from clearway.measurement.study import get_runs, run_study, save_run
+    from clearway.measurement.trs import UnknownDimension
+    from clearway.storage.database import make_engine
+
     if compare:
         engine = make_engine(_settings(db).database_url)
         with engine.connect() as conn:
@@ -307,7 +346,7 @@ def trs(
     scope = _scope(date_from, date_to, office)
     try:
         result = run_study(_tables(db, parquet, scope), scope, by)
-    except (EmptyScope, UnknownTrsDimension) as exc:
+    except (EmptyScope, UnknownDimension) as exc:
         _fail(str(exc))
     if save:
         engine = make_engine(_settings(db).database_url)
@@ -343,11 +382,14 @@ def stats(
     parquet: ParquetOption = None,
 ) -> None:
     """E-commerce statistics: shipments, items, declared value and revenue by dimension."""
+    from clearway.measurement.scope import EmptyScope
+    from clearway.measurement.statistics import UnknownDimension, by_dimension, data_quality
+
     scope = _scope(date_from, date_to, office)
     tables = _tables(db, parquet, scope)
     try:
         rows = data_quality(tables, scope) if by == "quality" else by_dimension(tables, scope, by)
-    except (EmptyScope, UnknownStatsDimension) as exc:
+    except (EmptyScope, UnknownDimension) as exc:
         _fail(str(exc))
     _emit(
         rows,
@@ -363,6 +405,9 @@ def export_parquet_command(
     db: DbOption = None,
 ) -> None:
     """Shipments, goods items, tax lines and refusals as Parquet, for DuckDB, Polars, Spark…"""
+    from clearway.measurement.sources import export_parquet
+    from clearway.storage.database import make_engine
+
     engine = make_engine(_settings(db).database_url)
     with engine.connect() as conn:
         counts = export_parquet(conn, out)
@@ -382,6 +427,9 @@ def export_revenue(
     parquet: ParquetOption = None,
 ) -> None:
     """Revenue benchmarking (WCO CRBD style): revenue by tax type and period, cost of collection."""
+    from clearway.measurement.benchmarking import revenue_benchmark
+    from clearway.measurement.scope import EmptyScope
+
     scope = _scope(date_from, date_to, None)
     try:
         rows = revenue_benchmark(_tables(db, parquet, scope), scope, Decimal(cost_per_declaration), period)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +39,40 @@ ARRIVED_SHARE = 0.85
 UNWORKED_SHARE = 0.3
 FINDING_BY_FRAUD: dict[str, Finding] = {
     "undervaluation": "undervaluation",
-    "split_consignment": "undervaluation",
+    "split_consignment": "other",
     "misdescription": "other",
     "wrong_hs": "misclassification",
     "prohibited": "prohibited",
     "ioss_misuse": "other",
 }
+_TRUE_HS = re.compile(r"true HS ([0-9.]+)")
+
+
+@dataclass(frozen=True)
+class _Truth:
+    fraud: str | None
+    detail: str
+    true_value: Decimal
+
+
+def _findings(truth: _Truth | None, value_minor: int, total_value_minor: int) -> dict[str, Any]:
+    """What an officer records for the planted fraud: the structured finding the risk model learns from."""
+    if truth is None or truth.fraud is None:
+        return {"result": "compliant"}
+    finding = FINDING_BY_FRAUD[truth.fraud]
+    fields: dict[str, Any] = {"result": "non_compliant", "finding": finding, "detail": truth.detail[:1000]}
+    if finding == "undervaluation":
+        # The label's true value is in the shipment currency; scale the revenue-currency value by the ratio.
+        declared = Decimal(total_value_minor) / 100
+        ratio = truth.true_value / declared - 1 if declared else Decimal(1)
+        fields["undervaluation_minor"] = max(1, int(value_minor * ratio))
+    elif finding == "misclassification":
+        found = _TRUE_HS.search(truth.detail)
+        if found is None:
+            fields.update(finding="other")
+        else:
+            fields["correct_hs_code"] = found.group(1).replace(".", "")
+    return fields
 
 
 def _seed_watchlist(engine: Engine) -> None:
@@ -57,23 +88,33 @@ def _seed_watchlist(engine: Engine) -> None:
         )
 
 
-def _labels(path: Path) -> dict[tuple[str, str], str | None]:
+def _labels(path: Path) -> dict[tuple[str, str], _Truth]:
     with path.open(encoding="utf-8") as f:
-        return {(d["filer"], d["lrn"]): d["fraud"] for d in map(json.loads, f)}
+        return {
+            (d["filer"], d["lrn"]): _Truth(d["fraud"], d["detail"], Decimal(d["true_value"]))
+            for d in map(json.loads, f)
+        }
 
 
 def _work_the_day(
-    engine: Engine, labels: dict[tuple[str, str], str | None], now: dt.datetime, progress: Progress
+    engine: Engine, labels: dict[tuple[str, str], _Truth], now: dt.datetime, progress: Progress
 ) -> None:
     s = repository.shipments
     with engine.connect() as conn:
         rows = conn.execute(
-            select(s.c.id, s.c.filer, s.c.lrn, s.c.lane, s.c.lodged_at, s.c.due_at_border_minor).where(
-                s.c.state == State.ASSESSED.value
-            )
+            select(
+                s.c.id,
+                s.c.filer,
+                s.c.lrn,
+                s.c.lane,
+                s.c.lodged_at,
+                s.c.due_at_border_minor,
+                s.c.value_minor,
+                s.c.total_value_minor,
+            ).where(s.c.state == State.ASSESSED.value)
         ).all()
     task = progress.add_task("arrivals and controls", total=len(rows))
-    for shipment_id, filer, lrn, lane, lodged, due in rows:
+    for shipment_id, filer, lrn, lane, lodged, due, value_minor, total_value_minor in rows:
         progress.advance(task)
         key = str(shipment_id)
         if stable_fraction(key) >= ARRIVED_SHARE:
@@ -83,14 +124,15 @@ def _work_the_day(
         state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
         if state is not State.HELD or stable_fraction(key + "q") < UNWORKED_SHARE:
             continue
-        _control(engine, shipment_id, lane, labels.get((filer, lrn)), due, arrived, now, key)
+        findings = _findings(labels.get((filer, lrn)), value_minor, total_value_minor)
+        _control(engine, shipment_id, lane, findings, due, arrived, now, key)
 
 
 def _control(
     engine: Engine,
     shipment_id: uuid.UUID,
     lane: str,
-    fraud: str | None,
+    findings: dict[str, Any],
     due: int,
     arrived: dt.datetime,
     now: dt.datetime,
@@ -104,9 +146,8 @@ def _control(
             type="inspection_result",
             at=checked,
             actor="officer 0042",
-            result="non_compliant" if fraud else "compliant",
-            finding=FINDING_BY_FRAUD.get(fraud or ""),
             control="physical" if lane == "red" else "documents",
+            **findings,
         )
         state = record_event(engine, shipment_id, result)
         arrived = checked

@@ -344,7 +344,9 @@ def _store(
         records = [_record(a, received_at) for a in fresh]
         repository.insert_assessed(conn, records, vault_for(settings))
         # Model score and contributions per decision, when a `shipments` model is active (issue 3).
-        scoring.score_stored(conn, [r.id for r in records], IndicatorSettings(settings.split_window_hours))
+        scoring.score_stored(
+            conn, [r.id for r in records], IndicatorSettings(settings.split_window_hours), batch=records
+        )
         for a, r in zip(fresh, records, strict=True):
             a.result.summary = _summary(r)
 

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +25,11 @@ def running_server(db_url: str, auth: str = "off", **env: str) -> Iterator[str]:
     """`auth="off"` for tests of other features (every caller an administrator); tests of access control
     pass "required"."""
     port = free_port()
+    # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would block it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the process
     process = subprocess.Popen(
         [sys.executable, "-m", "clearway.cli", "serve", "--db", db_url, "--port", str(port)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         # No random control sample: lanes in these tests follow from the data alone.
         env={**os.environ, "CLEARWAY_CONTROL_RATE": "0", "CLEARWAY_AUTH": auth, **env},
@@ -41,11 +44,13 @@ def running_server(db_url: str, auth: str = "off", **env: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()  # a server still starting would otherwise keep read() waiting forever
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server did not start: {output}")
+                process.kill()
+                process.wait(timeout=10)
+                log.seek(0)
+                raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()

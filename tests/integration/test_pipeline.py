@@ -83,8 +83,9 @@ def test_invalid_records_are_reported_and_valid_ones_accepted(engine: Engine) ->
     # The refusals are kept for the filer's data-quality record, without the records themselves.
     with engine.connect() as conn:
         refused = conn.execute(
-            select(repository.rejections.c.filer, repository.rejections.c.lrn, repository.rejections.c.codes)
-            .order_by(repository.rejections.c.id)
+            select(
+                repository.rejections.c.filer, repository.rejections.c.lrn, repository.rejections.c.codes
+            ).order_by(repository.rejections.c.id)
         ).all()
     assert [(f, lrn, sorted(codes)) for f, lrn, codes in refused] == [
         ("DHLEXPRESS", "E2", ["currency.unknown", "hs.unknown"]),

@@ -48,8 +48,7 @@ def consignment(
 ) -> Consignment:
     """Items as (hs_code, value) or (hs_code, value, net mass kg)."""
     goods = [
-        Item(k + 1, i[0], Decimal(i[1]), Decimal(i[2] if len(i) == 3 else "0.5"))
-        for k, i in enumerate(items)
+        Item(k + 1, i[0], Decimal(i[1]), Decimal(i[2] if len(i) == 3 else "0.5")) for k, i in enumerate(items)
     ]
     return Consignment(
         destination_country="DE",

@@ -164,6 +164,45 @@ def _load(
     return Stored(batch, items)
 
 
+def from_assessed(batch: Sequence[Any]) -> Stored:
+    """The frames `load_shipments` reads back, built from a batch just stored (`AssessedShipment`s of
+    `storage.repository.insert_assessed`) without reading it: the same stored values, the same
+    arithmetic, so that a model scores exactly what retraining will read.
+
+    Times are taken in UTC (the instant, as PostgreSQL returns it).
+    """
+    from clearway.declarations.normalise import name_key, normalise_tin
+    from clearway.revenue.money import to_minor
+
+    factors: dict[tuple[str, dt.date], float] = {}
+    rows: list[tuple[Any, ...]] = []
+    item_rows: list[tuple[Any, ...]] = []
+    for a in batch:
+        s = a.shipment
+        sid = str(a.id)
+        lodged = a.lodged_at.astimezone(dt.UTC) if a.lodged_at.tzinfo else _utc(a.lodged_at)
+        value_eur = a.value_minor / 100.0 * _eur_factor(a.revenue.currency, lodged.date(), factors)
+        total = to_minor(s.total_value, s.currency) or 1
+        for g in s.goods:
+            unit = to_minor(g.value, s.currency) / total * value_eur / float(g.quantity or 1)
+            item_rows.append((sid, g.hs_code[:6], g.origin_country, g.description, unit))
+        keys: dict[str, str] = {}
+        for role, entity in _ROLE_OF.items():
+            p = getattr(s.parties, role)
+            if p is not None:
+                keys[entity] = (normalise_tin(p.tin) if p.tin else None) or name_key(p.name)[:70]
+        rows.append((
+            sid, lodged, value_eur, a.consignee_key, s.departure_country, s.destination_country,
+            s.transport_mode.value, s.channel.value, s.office_of_entry, a.risk.lane.label, "assessed",
+            len(s.goods), s.goods[0].hs_code[:2] if s.goods else None, s.filer, keys.get("seller"),
+            keys.get("platform"), keys.get("carrier"), keys.get("declarant") or s.filer,
+        ))  # fmt: skip
+    return Stored(
+        pl.DataFrame(rows, schema=BATCH_SCHEMA, orient="row"),
+        pl.DataFrame(item_rows, schema=ITEM_SCHEMA, orient="row"),
+    )
+
+
 def load_shipments(conn: Connection, ids: Sequence[uuid.UUID]) -> Stored:
     """The given stored shipments, in the order given."""
     stored = _load(conn, lambda chunk: shipments.c.id.in_(chunk or []), list(ids))

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
@@ -274,19 +276,28 @@ def description_similarity(description: str, hs6: str) -> float:
     return fuzz.token_set_ratio(_words(description), reference) / 100.0
 
 
+@lru_cache(maxsize=1 << 16)
+def _vague(description: str) -> int:
+    return int(is_vague_description(description))
+
+
 def description_indicators(items: pl.DataFrame) -> pl.DataFrame:
     """Per item: words in the description, vague or not, similarity to its HS texts."""
-    pairs = items.select("description", "hs6").unique()
-    scored = pairs.with_columns(
-        pl.struct("description", "hs6")
-        .map_elements(lambda r: description_similarity(r["description"], r["hs6"]), return_dtype=pl.Float64)
-        .alias("hs_similarity"),
-        pl.col("description")
-        .map_elements(lambda d: int(is_vague_description(d)), return_dtype=pl.Int8)
-        .alias("vague"),
+    descriptions = items["description"].to_list()
+    # Both functions are cached: descriptions and HS codes repeat across items and batches.
+    similarity = [
+        None if d is None or h is None else description_similarity(d, h)
+        for d, h in zip(descriptions, items["hs6"].to_list(), strict=True)
+    ]
+    vague = [None if d is None else _vague(d) for d in descriptions]
+    return items.select(
+        _ID,
+        "description",
+        "hs6",
+        pl.Series("hs_similarity", similarity, dtype=pl.Float64),
+        pl.Series("vague", vague, dtype=pl.Int8),
         pl.col("description").str.split(" ").list.len().cast(pl.Int64).alias("words"),
     )
-    return items.select(_ID, "description", "hs6").join(scored, on=["description", "hs6"], how="left")
 
 
 def _decay_rate(settings: IndicatorSettings) -> float:
@@ -358,24 +369,71 @@ def entity_risk(
         )
     rate = _decay_rate(settings)
     anchor = keyed["lodged_at"].max().timestamp()  # type: ignore[union-attr]
-    overall = _decayed_before(keyed, outcomes, None, anchor, rate)
-    prior = base.join(overall, on=_ID, how="left").select(
-        _ID, ((pl.col("hits") + m * settings.prior_rate) / (pl.col("controls") + m)).alias("p0")
-    )
-    out = base.join(prior, on=_ID, how="left")
-    for role in ENTITY_ROLES:
-        d = _decayed_before(keyed, outcomes, role, anchor, rate).rename({"hits": "h", "controls": "c"})
-        out = (
-            out.join(d, on=_ID, how="left")
-            .with_columns(
-                ((pl.col("h").fill_null(0.0) + m * pl.col("p0")) / (pl.col("c").fill_null(0.0) + m)).alias(
-                    f"risk_{role}"
-                ),
-                pl.col("c").fill_null(0.0).alias(f"controls_{role}"),
-            )
-            .drop("h", "c")
+    hits, controls = _decayed_before_roles(keyed, outcomes, anchor, rate)
+    p0 = (hits[0] + m * settings.prior_rate) / (controls[0] + m)
+    columns: list[pl.Series] = []
+    for k, role in enumerate(ENTITY_ROLES, start=1):
+        columns.append(pl.Series(f"risk_{role}", (hits[k] + m * p0) / (controls[k] + m)))
+        columns.append(pl.Series(f"controls_{role}", controls[k]))
+    return base.with_columns(columns)
+
+
+def _decayed_before_roles(
+    keyed: pl.DataFrame, outcomes: pl.DataFrame, anchor: float, rate: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """`_decayed_before` for every outcome (row 0) and every entity role (rows 1..) in one pass.
+
+    The roles are stacked into one long frame keyed by (role, entity key), so that one sort, one
+    running sum and one as-of join serve all of them; a shipment without a key for a role gets 0.
+    """
+    blocks = 1 + len(ENTITY_ROLES)  # first every outcome, under one constant key, then each role
+    n = keyed.height
+
+    def stacked(frame: pl.DataFrame, *index: str) -> pl.DataFrame:
+        """(_row, *index, _role, _key), one block per role: row k * n + i is row i under block k."""
+        return (
+            frame.select(*index, pl.lit("").alias("_all"), *(pl.col(r).cast(pl.String) for r in ENTITY_ROLES))
+            .unpivot(on=["_all", *ENTITY_ROLES], index=list(index), variable_name="_role", value_name="_key")
+            .with_row_index("_row")
+            .filter(pl.col("_key").is_not_null())
         )
-    return out.drop("p0")
+
+    seconds = pl.col("at").dt.epoch("ms").cast(pl.Float64) / 1000.0
+    weight = ((seconds - anchor) * rate).clip(-700.0, 700.0).exp()
+    by = ["_role", "_key"]
+    o = (
+        stacked(outcomes, "at", "hit")
+        .sort("at")
+        .with_columns((pl.col("hit") * weight).alias("w_hit"), weight.alias("w_n"))
+        .with_columns(pl.col("w_hit").cum_sum().over(by), pl.col("w_n").cum_sum().over(by))
+        .select(*by, "at", "w_hit", "w_n")
+    )
+    left = stacked(keyed, "lodged_at")
+    joined = left.sort("lodged_at").join_asof(
+        o,
+        left_on="lodged_at",
+        right_on="at",
+        by=by,
+        strategy="backward",
+        allow_exact_matches=False,
+        check_sortedness=False,
+    )
+    back = (
+        ((anchor - pl.col("lodged_at").dt.epoch("ms").cast(pl.Float64) / 1000.0) * rate)
+        .clip(-700.0, 700.0)
+        .exp()
+    )
+    values = joined.select(
+        "_row",
+        (pl.col("w_hit").fill_null(0.0) * back).alias("hits"),
+        (pl.col("w_n").fill_null(0.0) * back).alias("controls"),
+    )
+    at = values["_row"].to_numpy()
+    hits = np.zeros(blocks * n)
+    controls = np.zeros(blocks * n)
+    hits[at] = values["hits"].to_numpy()
+    controls[at] = values["controls"].to_numpy()
+    return hits.reshape(blocks, n), controls.reshape(blocks, n)
 
 
 def route_key(departure: str, destination: str) -> str:
@@ -396,29 +454,40 @@ def novelty(batch: pl.DataFrame, first_seen: pl.DataFrame | None) -> pl.DataFram
         if first_seen is not None
         else pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "first_at": keyed.schema["lodged_at"]})
     )
-    out = keyed.select(_ID)
-    for kind in NOVELTY_KEYS:
-        stored = seen.filter(pl.col("kind") == kind).select(pl.col("key").alias(kind), "first_at")
-        part = (
-            keyed.select(_ID, kind, "lodged_at")
-            .with_columns(
-                # Earliest in the batch under the same key, ties broken by id.
-                (pl.struct("lodged_at", _ID).rank("ordinal").over(kind) == 1).alias("first_in_batch")
+    # The three kinds stacked, one block of the batch's rows each: one rank, one join for all.
+    stacked = pl.concat(
+        [
+            keyed.lazy().select(
+                pl.lit(kind).alias("kind"), pl.col(kind).cast(pl.String).alias("key"), _ID, "lodged_at"
             )
-            .join(stored, on=kind, how="left")
-            .select(
-                _ID,
-                (
-                    pl.col(kind).is_not_null()
-                    & pl.col("first_in_batch")
-                    & (pl.col("first_at").is_null() | (pl.col("first_at") >= pl.col("lodged_at")))
-                )
-                .cast(pl.Int8)
-                .alias(f"new_{kind}"),
-            )
+            for kind in NOVELTY_KEYS
+        ]
+    )
+    flags = (
+        stacked.with_columns(
+            # Earliest in the batch under the same key, ties broken by id.
+            (pl.struct("lodged_at", _ID).rank("ordinal").over("kind", "key") == 1).alias("first_in_batch")
         )
-        out = out.join(part, on=_ID, how="left")
-    return out
+        .join(
+            seen.lazy().select("kind", "key", "first_at"),
+            on=["kind", "key"],
+            how="left",
+            maintain_order="left",
+        )
+        .select(
+            (
+                pl.col("key").is_not_null()
+                & pl.col("first_in_batch")
+                & (pl.col("first_at").is_null() | (pl.col("first_at") >= pl.col("lodged_at")))
+            ).cast(pl.Int8)
+        )
+        .collect()
+        .to_series()
+    )
+    n = keyed.height
+    return keyed.select(_ID).with_columns(
+        flags.slice(k * n, n).alias(f"new_{kind}") for k, kind in enumerate(NOVELTY_KEYS)
+    )
 
 
 def compute(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clearway.declarations.quality import is_vague_description
@@ -144,25 +145,40 @@ def in_control_sample(shipment_id: str, seed: int, rate: float) -> bool:
     return stable_fraction(f"{seed}:{shipment_id}") < rate
 
 
-def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any]) -> list[Hit]:
-    hits: list[Hit] = []
+@lru_cache(maxsize=1 << 16)
+def _hs_facts(hs_code: str) -> tuple[Any, tuple[str, Decimal] | None]:
+    """Prohibition (or restriction) entry and reference unit value of an HS code: codes repeat a lot."""
+    return prohibited_status(hs_code), reference_unit_value(hs_code)
+
+
+@lru_cache(maxsize=1 << 16)
+def _vague(description: str) -> bool:
+    return is_vague_description(description)
+
+
+def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any] | None) -> list[Hit] | None:
+    """Goods hits of one shipment (None when there are none); the goods indicators go into
+    ``indicators`` when given (only analyst rules read them)."""
+    hits: list[Hit] | None = None
     lowest_ratio: float | None = None
     vague = False
     for k, item in enumerate(s.items):
-        banned = prohibited_status(item.hs_code)
+        banned, reference = _hs_facts(item.hs_code)
         if banned is not None:
             rule = "R-PROHIBITED" if banned.status == "prohibited" else "R-RESTRICTED"
+            hits = hits or []
             hits.append(Hit(rule, f"item {k + 1}: HS {banned.hs_prefix} {banned.reason}"))
-        if is_vague_description(item.description):
+        if _vague(item.description):
             vague = True
+            hits = hits or []
             hits.append(Hit("R-VAGUE", f"item {k + 1}: '{item.description}'"))
-        reference = reference_unit_value(item.hs_code)
         if reference is not None:
             prefix, minimum = reference
-            if minimum > 0:
+            if indicators is not None and minimum > 0:
                 ratio = float(item.unit_value_eur / minimum)
                 lowest_ratio = ratio if lowest_ratio is None else min(lowest_ratio, ratio)
             if item.unit_value_eur < minimum * settings.undervalue_ratio:
+                hits = hits or []
                 hits.append(
                     Hit(
                         "R-UNDERVALUE",
@@ -170,8 +186,9 @@ def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any]
                         f"is at least {minimum} EUR",
                     )
                 )
-    indicators["indicator.unit_value_ratio"] = lowest_ratio
-    indicators["indicator.vague_description"] = vague
+    if indicators is not None:
+        indicators["indicator.unit_value_ratio"] = lowest_ratio
+        indicators["indicator.vague_description"] = vague
     return hits
 
 
@@ -209,30 +226,34 @@ def assess_batch(
     running_value = dict(context.prior_value_eur)
     running_count = dict(context.prior_count)
     watch = _watch_matches(batch, context)
-    all_hits: list[list[Hit]] = []
+    analysts = rules is not None and bool(rules.rules)
+    all_hits: list[list[Hit] | None] = []
     rows: list[dict[str, Any]] = []
+    zero = Decimal(0)
+    threshold = settings.split_threshold_eur
     for s, matched in zip(batch, watch, strict=True):
-        indicators: dict[str, Any] = {}
+        indicators: dict[str, Any] | None = {} if analysts else None
         hits = _goods_hits(s, settings, indicators)
-        before_value = running_value.get(s.consignee_key, Decimal(0))
-        before_count = running_count.get(s.consignee_key, 0)
-        running_value[s.consignee_key] = before_value + s.value_eur
-        running_count[s.consignee_key] = before_count + 1
+        key = s.consignee_key
+        before_value = running_value.get(key, zero)
+        before_count = running_count.get(key, 0)
         total = before_value + s.value_eur
-        indicators["indicator.split_count"] = before_count + 1
-        indicators["indicator.split_total_eur"] = total
-        if before_count and s.value_eur <= settings.split_threshold_eur < total:
+        running_value[key] = total
+        running_count[key] = before_count + 1
+        if before_count and s.value_eur <= threshold < total:
+            hits = hits or []
             hits.append(
                 Hit("R-SPLIT", f"{before_count + 1} consignments to the same consignee total {total:.2f} EUR")
             )
-        indicators["indicator.watchlist_hit"] = bool(matched)
         if matched:
+            hits = hits or []
             hits.append(Hit("R-WATCHLIST", "matched " + ", ".join(matched)))
         if (
             s.vendor_registration is not None
             and s.vendor_scheme_limit is not None
             and s.value_eur > s.vendor_scheme_limit
         ):
+            hits = hits or []
             hits.append(
                 Hit(
                     "R-VENDOR-LIMIT",
@@ -240,19 +261,29 @@ def assess_batch(
                 )
             )
         all_hits.append(hits)
-        if rules is not None and rules.rules:
+        if indicators is not None:
+            indicators["indicator.split_count"] = before_count + 1
+            indicators["indicator.split_total_eur"] = total
+            indicators["indicator.watchlist_hit"] = bool(matched)
             rows.append({**(s.fields() if callable(s.fields) else s.fields), **indicators})
-    analyst = _analyst_hits(rules, rows, len(batch))
+    analyst = _analyst_hits(rules, rows, len(batch)) if analysts else None
     version = rules.version_string if rules is not None else RULE_SET_VERSION
     decisions = []
-    for s, hits, extra in zip(batch, all_hits, analyst, strict=True):
-        sampled = in_control_sample(s.shipment_id, settings.control_seed, settings.control_rate)
+    seed, rate = settings.control_seed, settings.control_rate
+    sample_hit = Hit("R-RANDOM", f"random control sample at rate {rate:.2%}")
+    for k, (s, found) in enumerate(zip(batch, all_hits, strict=True)):
+        sampled = in_control_sample(s.shipment_id, seed, rate)
+        extra = analyst[k] if analyst is not None else None
+        if found is None and not sampled and not extra:  # the common case: nothing to weigh
+            decisions.append(RiskDecision(Lane.GREEN, 0.0, (), False, version))
+            continue
+        hits = found or []
         if sampled:
-            hits.append(Hit("R-RANDOM", f"random control sample at rate {settings.control_rate:.2%}"))
+            hits.append(sample_hit)
         lane = max((RULES[h.rule_id].lane for h in hits), default=Lane.GREEN)
         weights = {h.rule_id: RULES[h.rule_id].weight for h in hits}
         release = False
-        for rule in extra:
+        for rule in extra or ():
             hits.append(Hit(rule.id, rule.detail, rule.title))
             weights[rule.id] = rule.weight
             lane = max(lane, rule.lane)

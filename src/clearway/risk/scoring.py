@@ -145,8 +145,11 @@ def score_frame(artifact: ModelArtifact, frame: pl.DataFrame, *, exact: bool = F
     """Scores and top contributions. In bulk, path attributions (Saabas): about as fast as scoring,
     where exact TreeSHAP costs about leaves x depth predictions per row (100x slower, measured in
     bench/risk_stage.py); both sum to the row's log-odds."""
-    scores = artifact.predict(frame)
-    contributions = artifact.contributions(frame, top=TOP, exact=exact)
+    if exact:
+        scores = artifact.predict(frame)
+        contributions = artifact.contributions(frame, top=TOP, exact=True)
+    else:  # one traversal of the trees gives both
+        scores, contributions = artifact.scores_and_contributions(frame, top=TOP)
     return [
         Scored(sid, float(s), c)
         for sid, s, c in zip(frame["shipment_id"].to_list(), scores, contributions, strict=True)
@@ -154,11 +157,17 @@ def score_frame(artifact: ModelArtifact, frame: pl.DataFrame, *, exact: bool = F
 
 
 def score_stored(
-    conn: Connection, ids: Sequence[uuid.UUID], settings: IndicatorSettings = IndicatorSettings()
+    conn: Connection,
+    ids: Sequence[uuid.UUID],
+    settings: IndicatorSettings = IndicatorSettings(),
+    *,
+    batch: Sequence[Any] | None = None,
 ) -> list[Scored]:
     """Score shipments just stored in this transaction with the active model and store the scores.
 
-    Without an active model this is one cached look-up and nothing else.
+    ``batch``: the `AssessedShipment`s just written (the pipeline's), whose frames are then built in
+    memory (`history.from_assessed`) instead of read back. Without an active model this is one cached
+    look-up and nothing else.
     """
     if not ids:
         return []
@@ -167,7 +176,7 @@ def score_stored(
         return []
     state = _state(conn.engine)
     now = time.monotonic()
-    stored = history.load_shipments(conn, ids)
+    stored = history.from_assessed(batch) if batch is not None else history.load_shipments(conn, ids)
     with state.lock:
         if state.reference is None or now - state.reference_at >= REFERENCE_TTL:
             first: dt.datetime = stored.batch["lodged_at"].min()  # type: ignore[assignment]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import struct
 import zlib
@@ -213,6 +214,27 @@ class ModelArtifact:
         if x.shape[0] == 0:
             return []
         contrib = self.contribution_matrix(x) if exact else self._path_contributions(x)
+        return self._top(contrib, top)
+
+    def scores_and_contributions(
+        self, frame: pl.DataFrame, top: int = 5
+    ) -> tuple[npt.NDArray[np.float64], list[list[tuple[str, float]]]]:
+        """``predict(frame)`` and ``contributions(frame, top, exact=False)`` from one pass over the trees.
+
+        Each row's leaves (one LightGBM traversal) give both: the raw score is the sum of its leaf
+        values in tree order, as LightGBM sums them, and the path attributions are the same per-leaf
+        tables, added in the same order. The bulk path of the pipeline.
+        """
+        x = _matrix(frame, self.spec, self.vocab)
+        if x.shape[0] == 0:
+            return np.empty(0, dtype=np.float64), []
+        raw, contrib = self._path_raw_and_contributions(x)
+        # LightGBM's binary objective: 1 / (1 + exp(-sigmoid * raw)), sigmoid = 1; math.exp is the C
+        # library's exp, as LightGBM's, so that the scores are those of `predict`, bit for bit.
+        scores = np.fromiter((1.0 / (1.0 + math.exp(-r)) for r in raw.tolist()), np.float64, raw.size)
+        return scores, self._top(contrib, top)
+
+    def _top(self, contrib: npt.NDArray[np.float64], top: int) -> list[list[tuple[str, float]]]:
         top = max(0, min(top, contrib.shape[1]))
         magnitude = -np.abs(contrib)
         if 0 < top < contrib.shape[1]:
@@ -235,16 +257,35 @@ class ModelArtifact:
         return raw[:, :-1]  # the last column is the expected value (bias), not a feature
 
     def _path_contributions(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return self._path_raw_and_contributions(x)[1]
+
+    def _path_raw_and_contributions(
+        self, x: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Raw scores (sum of leaf values) and path attributions of a feature matrix, one traversal."""
+        from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # a LightGBM dependency
+
         tables, offsets = self._path_tables()
         leaves = np.asarray(self._booster.predict(x, pred_leaf=True, num_threads=1), dtype=np.int64)
-        leaves = leaves.reshape(x.shape[0], -1)
-        contrib = np.zeros((x.shape[0], len(self.spec.names)), dtype=np.float64)
-        for tree in range(leaves.shape[1]):  # one gather-add per tree keeps memory at rows x features
-            contrib += tables[offsets[tree] + leaves[:, tree]]
-        return contrib
+        rows = x.shape[0]
+        leaves = leaves.reshape(rows, -1)
+        trees = leaves.shape[1]
+        # A row's leaves as a 0/1 row over every leaf of every tree, columns in tree order: the sparse
+        # product adds the rows of `tables` one tree after the other, from zero, for each row.
+        chosen = csr_matrix(
+            (
+                np.ones(rows * trees),
+                (leaves + offsets[:trees]).ravel(),
+                np.arange(0, rows * trees + 1, trees),
+            ),
+            shape=(rows, tables.shape[0]),
+        )
+        summed = np.asarray(chosen @ tables, dtype=np.float64)
+        return summed[:, -1], summed[:, :-1]
 
     def _path_tables(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-        """Per leaf of every tree, the contribution of each feature on the path from the root.
+        """Per leaf of every tree, the contribution of each feature on the path from the root, and in a
+        last column the leaf's value.
 
         A node's value is the mean of its leaves weighted by training rows, as in TreeSHAP, so that a
         tree with one split gets exactly its Shapley values.
@@ -255,8 +296,8 @@ class ModelArtifact:
             offsets: list[int] = []
             for info in self._booster.dump_model()["tree_info"]:
                 offsets.append(sum(len(t) for t in tables))
-                table = np.zeros((int(info["num_leaves"]), features), dtype=np.float64)
-                _fill_paths(info["tree_structure"], np.zeros(features), table)
+                table = np.zeros((int(info["num_leaves"]), features + 1), dtype=np.float64)
+                _fill_paths(info["tree_structure"], np.zeros(features + 1), table)
                 tables.append(table)
             self._paths = (np.vstack(tables), np.asarray(offsets, dtype=np.int64))
         return self._paths
@@ -331,7 +372,9 @@ def _node_value(node: dict[str, Any]) -> tuple[float, float]:
 
 def _fill_paths(node: dict[str, Any], path: npt.NDArray[np.float64], table: npt.NDArray[np.float64]) -> None:
     if "split_feature" not in node:
-        table[int(node.get("leaf_index", 0))] = path
+        leaf = int(node.get("leaf_index", 0))
+        table[leaf] = path
+        table[leaf, -1] = float(node.get("leaf_value", 0.0))
         return
     value = _node_value(node)[0]
     for side in ("left_child", "right_child"):
