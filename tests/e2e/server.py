@@ -36,7 +36,7 @@ def running_server(db_url: str, auth: str = "off", **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90  # imports and migrations are slow on a loaded machine
+        deadline = time.monotonic() + 180  # imports and migrations are slow on a loaded machine
         while True:
             try:
                 if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:

@@ -242,6 +242,23 @@ def test_filer_sees_only_its_own_shipments(world: World) -> None:
         assert event.status_code == 404, name
 
 
+def test_every_shipment_read_open_to_filers_is_scoped_to_the_filer(world: World) -> None:
+    """Routes added later (holds, payment request, ...) are covered too: another filer gets the same 404
+    as for a shipment that does not exist, the owner does not."""
+    reads = [
+        e
+        for e in endpoints(world.app)
+        if e.method == "GET" and "{shipment_id}" in e.path and e.roles and Role.FILER in e.roles
+    ]
+    assert len(reads) >= 3, reads  # the shipment, its holds, its payment request
+    for e in reads:
+        own = _call(world, e, _bearer(world, "filer"))
+        other = _call(world, e, _bearer(world, "other_filer"))
+        assert own.status_code == 200, (e.path, own.text)
+        assert other.status_code == 404, (e.path, other.text)
+        assert other.json()["detail"] == f"no shipment {world.shipment_id}", e.path
+
+
 def test_filer_files_for_itself_and_reports_only_its_events(world: World) -> None:
     record = shipment("AUTHZ2")
     record["lodged_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()

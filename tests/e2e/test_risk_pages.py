@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.server import free_port
+from tests.e2e.server import running_server
 from tests.integration.test_scoring import build_scored_database
 
 pytestmark = pytest.mark.browser
-
-
-@contextmanager
-def running_server(db_url: str) -> Iterator[str]:
-    """Like tests.e2e.server.running_server, with a start deadline long enough for a loaded machine
-    (importing the model stack there can take over 30 s) and no blocking read of a live process."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "clearway.cli", "serve", "--db", db_url, "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "CLEARWAY_CONTROL_RATE": "0", "CLEARWAY_AUTH": "off"},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    if httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"server did not start: {log.read().decode()}")
-                time.sleep(0.5)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

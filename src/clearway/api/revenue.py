@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from clearway.api.problems import Problem, invalid
-from clearway.api.security import Principal, Role, require
+from clearway.api.security import Principal, Role, ensure_visible, require
 from clearway.declarations.findings import Finding
 from clearway.revenue import accounts, registrations, simulator
 from clearway.revenue.collection import payment_request
@@ -169,7 +169,13 @@ async def post_adjustment(request: Request, account_id: str, _: Officer) -> dict
     "/v1/shipments/{shipment_id}/payment-request",
     summary="What the buyer (or carrier) must pay before release, with the payment reference",
 )
-async def get_payment_request(request: Request, shipment_id: uuid.UUID, _: Reader) -> dict[str, Any]:
+async def get_payment_request(
+    request: Request,
+    shipment_id: uuid.UUID,
+    principal: Principal = Depends(require(Role.OFFICER, Role.ANALYST, Role.FILER)),
+) -> dict[str, Any]:
+    await ensure_visible(request, principal, shipment_id)  # a filer sees its own shipments only
+
     def work() -> dict[str, Any] | None:
         with request.app.state.engine.connect() as conn:
             return payment_request(conn, shipment_id)

@@ -1,15 +1,15 @@
 """Model scoring of stored shipments: indicator features, the active `shipments` model, stored scores.
 
 The pipeline calls `score_stored` once per batch, inside the batch's transaction, after the rows are
-written: the features come from the same reader retraining uses, so a model sees at scoring time
-exactly what it was trained on. Per process the model is loaded once per version, control outcomes are
-read incrementally, and the unit value reference is relearned at most every `REFERENCE_TTL`.
+written: the features come from the batch in memory, built as the reader retraining uses builds them
+(`history.from_assessed`), so a model sees at scoring time exactly what it was trained on. Per
+process the model is loaded once per version, control outcomes are read incrementally, and the unit
+value reference is relearned at most every `REFERENCE_TTL`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 import uuid
@@ -31,7 +31,7 @@ from clearway.risk.indicators import (
     compute,
 )
 from clearway.risk.tables import decision_scores
-from clearway.storage.bulk import RawJson, insert_rows
+from clearway.storage.bulk import insert_rows
 
 if TYPE_CHECKING:  # the model package (LightGBM) loads only when a model is used
     from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact
@@ -216,7 +216,9 @@ def store_scores(conn: Connection, version: str, scored: Sequence[Scored]) -> No
                 uuid.UUID(s.shipment_id),
                 version,
                 s.score,
-                RawJson(json.dumps([[n, round(v, 6)] for n, v in s.contributions])),
+                # A list, not text: encoded once by the database layer (SQLite's JSON type, or as
+                # text for COPY), where text would be decoded again on SQLite.
+                [[n, round(v, 6)] for n, v in s.contributions],
                 at,
             )
             for s in scored
