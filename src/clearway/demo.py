@@ -203,9 +203,7 @@ def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, consol
         states: dict[str, int] = dict(
             conn.execute(
                 select(repository.shipments.c.state, func.count()).group_by(repository.shipments.c.state)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     engine.dispose()
     return {

@@ -342,7 +342,7 @@ def retry_dead(engine: Engine, now: dt.datetime | None = None) -> int:
 
 def counts(conn: Connection) -> dict[str, int]:
     by_status: dict[str, int] = dict(
-        conn.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status)).tuples().all()
+        conn.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status)).all()
     )
     waiting = conn.execute(
         select(func.count()).select_from(outbox).where(or_(outbox.c.fanned_out.is_(False)))

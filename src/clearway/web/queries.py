@@ -13,10 +13,10 @@ from clearway.storage.repository import holds, shipments, tax_lines
 
 def overview(conn: Connection, today: dt.date) -> dict[str, Any]:
     by_state: dict[str, int] = dict(
-        conn.execute(select(shipments.c.state, func.count()).group_by(shipments.c.state)).tuples().all()
+        conn.execute(select(shipments.c.state, func.count()).group_by(shipments.c.state)).all()
     )
     by_lane: dict[str, int] = dict(
-        conn.execute(select(shipments.c.lane, func.count()).group_by(shipments.c.lane)).tuples().all()
+        conn.execute(select(shipments.c.lane, func.count()).group_by(shipments.c.lane)).all()
     )
     start = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     revenue_rows = conn.execute(
