@@ -22,7 +22,7 @@ from tests.sample import PROHIBITED_ITEM, shipment
 
 @pytest.fixture
 def api(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=db_url, auth="off"))) as client:
+    with TestClient(create_app(Settings(database_url=db_url, auth="off", control_rate=0))) as client:
         yield client
 
 
@@ -229,7 +229,7 @@ def pg_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
     """PostgreSQL only: SQLite serialises writers, so the concurrent case is PostgreSQL's."""
     with (
         _database(request, tmp_path) as url,
-        TestClient(create_app(Settings(database_url=url, auth="off"))) as client,
+        TestClient(create_app(Settings(database_url=url, auth="off", control_rate=0))) as client,
     ):
         yield client
 
