@@ -408,6 +408,22 @@ def fit_encoder(train_frame: pl.DataFrame, *, goods_history: bool = False) -> En
     return Encoder(prior, tables, medians, history)
 
 
+def _drop_own_fold(
+    n: npt.NDArray[np.float64],
+    positives: npt.NDArray[np.float64],
+    keys: pl.Series,
+    folds: npt.NDArray[np.int64],
+    labels: pl.Series,
+) -> None:
+    """Out-of-fold counts, in place: take away the rows (and frauds) that share the row's key and fold."""
+    own = pl.DataFrame({"k": keys, "f": folds, "y": labels.cast(pl.Float64)}).with_columns(
+        pl.len().over("k", "f").cast(pl.Float64).alias("fn"),
+        pl.col("y").sum().over("k", "f").alias("fp"),
+    )
+    n -= own["fn"].to_numpy()
+    positives -= own["fp"].to_numpy()
+
+
 def _lookup(keys: pl.Series, table: Mapping[str, list[int]]) -> tuple[pl.Series, pl.Series]:
     n = keys.replace_strict({k: v[0] for k, v in table.items()}, default=0, return_dtype=pl.Float64)
     pos = keys.replace_strict({k: v[1] for k, v in table.items()}, default=0, return_dtype=pl.Float64)
@@ -428,13 +444,7 @@ def features(
         n_arr, pos_arr = n.to_numpy().copy(), pos.to_numpy().copy()
         if folds is not None:
             # Remove the row's own fold (all rows of its goods tuple are in that fold).
-            fold_frame = pl.DataFrame({"k": keys, "f": folds, "y": base[LABEL].cast(pl.Float64)})
-            own = fold_frame.with_columns(
-                pl.len().over("k", "f").cast(pl.Float64).alias("fn"),
-                pl.col("y").sum().over("k", "f").alias("fp"),
-            )
-            n_arr -= own["fn"].to_numpy()
-            pos_arr -= own["fp"].to_numpy()
+            _drop_own_fold(n_arr, pos_arr, keys, folds, base[LABEL])
         columns[_name(fields, "fraud rate")] = (pos_arr + SMOOTHING * encoder.prior) / (n_arr + SMOOTHING)
         columns[_name(fields, "rows")] = n_arr
     row_folds = _row_folds(frame.height, seed) if out_of_fold and encoder.history else None
@@ -444,13 +454,7 @@ def features(
         n_arr, pos_arr = n.to_numpy().copy(), pos.to_numpy().copy()
         if row_folds is not None:
             # Remove the rows of the row's own fold with its key: the row itself among them.
-            fold_frame = pl.DataFrame({"k": keys, "f": row_folds, "y": base[LABEL].cast(pl.Float64)})
-            own = fold_frame.with_columns(
-                pl.len().over("k", "f").cast(pl.Float64).alias("fn"),
-                pl.col("y").sum().over("k", "f").alias("fp"),
-            )
-            n_arr -= own["fn"].to_numpy()
-            pos_arr -= own["fp"].to_numpy()
+            _drop_own_fold(n_arr, pos_arr, keys, row_folds, base[LABEL])
         rate_name, rows_name = _history_names(fields)
         columns[rate_name] = (pos_arr + HISTORY_SMOOTHING * encoder.prior) / (n_arr + HISTORY_SMOOTHING)
         columns[rows_name] = n_arr
