@@ -30,6 +30,7 @@ from clearway.clearance.lifecycle import (
 from clearway.clearance.offices import InvalidOffice, check_reference, office
 from clearway.clearance.parties import InvalidTin, parse_tin
 from clearway.clearance.preloading import PreloadingRequest, screen
+from clearway.risk.watchlist import FuzzyWatchlist, WatchEntry
 
 
 def held(*holds: OpenHold, due: int = 0, paid: int = 0, state: State = State.HELD) -> Current:
@@ -336,10 +337,23 @@ def request(description: str, consignor: str = "Shenzhen Trading Co") -> Preload
         ("gift", "Shenzhen Trading Co", "request_for_information", ["PLACI-VAGUE"]),
         ("printer toner cartridges", "Shenzhen Trading Co", "referral_for_screening", ["PLACI-CARGO"]),
         ("cotton t-shirts", "Bad Actor Ltd", "referral_for_screening", ["PLACI-WATCH"]),
+        # Fuzzy, as the risk rule R-WATCHLIST matches: a misspelt name still matches.
+        ("cotton t-shirts", "Bad Actorr Ltd", "referral_for_screening", ["PLACI-WATCH"]),
+        ("cotton t-shirts", "Good Actor Ltd", "assessment_complete", []),
         ("detonator with timer", "Shenzhen Trading Co", "do_not_load", ["PLACI-DNL", "PLACI-CARGO"]),
     ],
 )
 def test_preloading_answers(description: str, consignor: str, answer: str, codes: list[str]) -> None:
-    result = screen(request(description, consignor), watch_names={"bad actor"})
+    watch = FuzzyWatchlist([WatchEntry(name="Bad Actor")])
+    result = screen(request(description, consignor), watch)
     assert result.answer == answer
     assert [r["code"] for r in result.reasons] == codes
+
+
+def test_preloading_matches_a_watch_listed_address_and_says_what_matched() -> None:
+    req = request("cotton t-shirts").model_copy(deep=True)
+    watch = FuzzyWatchlist([WatchEntry(address="1 Road, DE")])  # the consignee's street in Leipzig
+    result = screen(req, watch)
+    assert result.answer == "referral_for_screening"
+    assert [r["code"] for r in result.reasons] == ["PLACI-WATCH"]
+    assert result.reasons[0]["text"].startswith("consignee is on the watch list: address")

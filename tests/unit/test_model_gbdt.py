@@ -180,3 +180,17 @@ def test_fast_path_contributions_sum_to_the_log_odds_and_match_shap_on_one_split
     stumps = train(data, "fraud", SPEC, seed=0, params={**PARAMS, "num_leaves": 2})
     xs = _matrix(data, stumps.spec, stumps.vocab)
     np.testing.assert_allclose(stumps._path_contributions(xs), stumps.contribution_matrix(xs), atol=1e-12)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_scores_and_top_are_predict_and_contributions_as_arrays(exact: bool) -> None:
+    data = frame()
+    artifact = train(data, "fraud", SPEC, seed=0, params=PARAMS)
+    scores, top, values = artifact.scores_and_top(data, top=2, exact=exact)
+    # The bulk path's scores are LightGBM's, bit for bit (leaf values summed in tree order).
+    np.testing.assert_array_equal(scores, artifact.predict(data))
+    names = [artifact.spec.label(n) for n in artifact.spec.names]
+    listed = [[(names[j], v) for j, v in zip(r, vs, strict=True)] for r, vs in zip(top, values, strict=True)]
+    assert listed == artifact.contributions(data, top=2, exact=exact)
+    empty = artifact.scores_and_top(data.head(0), top=2)
+    assert [a.shape[0] for a in empty] == [0, 0, 0]

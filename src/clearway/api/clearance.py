@@ -229,7 +229,9 @@ async def submit_preloading(
 
     def run() -> tuple[dict[str, Any], bool]:
         with request.app.state.engine.begin() as conn:
-            return preloading.submit(conn, req, dt.datetime.now(dt.UTC))
+            return preloading.submit(
+                conn, req, dt.datetime.now(dt.UTC), request.app.state.settings.watchlist_threshold
+            )
 
     try:
         view, created = await run_in_threadpool(run)

@@ -4,7 +4,8 @@ The seven elements — consignor name and address, consignee name and address, n
 weight, cargo description, house air waybill — plus the master air waybill. The answer is one of
 `assessment_complete`, `request_for_information` (the description does not say what it is: the same
 vague-description test as the risk rule R-VAGUE), `referral_for_screening` (a party on the watch list,
-or cargo of a kind used to hide a device: printer/toner cartridges, ...) and `do_not_load` (the
+matched by name or address as the risk rule R-WATCHLIST matches them, or cargo of a kind used to hide a
+device: printer/toner cartridges, ...) and `do_not_load` (the
 description names a device or explosive). The most severe answer wins; every reason is kept.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,9 +24,10 @@ from clearway.clearance.outbox import Message, write_outbox
 from clearway.clearance.tables import preloading
 from clearway.declarations.normalise import fold, name_key
 from clearway.declarations.quality import is_vague_description
+from clearway.risk import watchlist
+from clearway.risk.rules import PartyMatcher
 from clearway.storage.bulk import insert_dicts
 from clearway.storage.ids import uuid7
-from clearway.storage.repository import active_watchlist
 
 ANSWERS = ("assessment_complete", "request_for_information", "referral_for_screening", "do_not_load")
 _DO_NOT_LOAD = re.compile(r"\b(explosives?|detonators?|ied|bomb|grenades?|blasting caps?|tnt|semtex)\b")
@@ -67,18 +68,27 @@ class Screening:
     reasons: tuple[dict[str, str], ...]
 
 
-def screen(req: PreloadingRequest, watch_names: Collection[str]) -> Screening:
-    """Pure: the answer and its reasons from the 7+1 data and the watch list's name keys."""
+def screen(req: PreloadingRequest, watch: PartyMatcher) -> Screening:
+    """Pure: the answer and its reasons from the 7+1 data and the watch list (names and addresses)."""
     reasons: list[tuple[int, dict[str, str]]] = []
     text = fold(req.description)
     if _DO_NOT_LOAD.search(text):
         reasons.append((3, {"code": "PLACI-DNL", "text": "description names an explosive or a device"}))
     if _SCREEN.search(text):
         reasons.append((2, {"code": "PLACI-CARGO", "text": "cargo of a kind used to conceal a device"}))
-    for role in ("consignor", "consignee"):
-        party: Party = getattr(req, role)
-        if name_key(party.name) in watch_names:
-            reasons.append((2, {"code": "PLACI-WATCH", "text": f"{role} is on the watch list"}))
+    parties = {"consignor": req.consignor, "consignee": req.consignee}
+    matches = watch.match(
+        [frozenset() for _ in parties],  # the 7+1 data set carries no TIN
+        [frozenset({name_key(p.name)}) for p in parties.values()],
+        [
+            frozenset({watchlist.party_address_key(p.address.line, p.address.postcode, p.address.country)})
+            for p in parties.values()
+        ],
+    )
+    for role, found in zip(parties, matches, strict=True):
+        if found:
+            text = f"{role} is on the watch list: {'; '.join(found)}"
+            reasons.append((2, {"code": "PLACI-WATCH", "text": text}))
     if is_vague_description(req.description):
         reasons.append((1, {"code": "PLACI-VAGUE", "text": f"description '{req.description}' is too vague"}))
     severity = max((s for s, _ in reasons), default=0)
@@ -98,7 +108,12 @@ def _view(row: Any) -> dict[str, Any]:
     }
 
 
-def submit(conn: Connection, req: PreloadingRequest, now: dt.datetime) -> tuple[dict[str, Any], bool]:
+def submit(
+    conn: Connection,
+    req: PreloadingRequest,
+    now: dt.datetime,
+    threshold: float = watchlist.DEFAULT_THRESHOLD,
+) -> tuple[dict[str, Any], bool]:
     """Screen and store (with its notification); the same waybill again answers what was stored."""
     existing = conn.execute(
         select(preloading).where(
@@ -107,8 +122,7 @@ def submit(conn: Connection, req: PreloadingRequest, now: dt.datetime) -> tuple[
     ).first()
     if existing is not None:
         return _view(existing), False
-    _, watch_names = active_watchlist(conn, now.date())
-    result = screen(req, watch_names)
+    result = screen(req, watchlist.load_matcher(conn, now.date(), threshold))
     row = {
         "id": uuid7(),
         "filer": req.filer,

@@ -7,7 +7,7 @@ pipeline does the I/O once per batch, the rules never query anything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
@@ -145,6 +145,18 @@ def in_control_sample(shipment_id: str, seed: int, rate: float) -> bool:
     return stable_fraction(f"{seed}:{shipment_id}") < rate
 
 
+def control_sample(shipment_ids: Iterable[str], seed: int, rate: float) -> list[bool]:
+    """`in_control_sample` of many shipments, the same draws: the seed's prefix encoded once."""
+    if rate <= 0:
+        return [False for _ in shipment_ids]
+    prefix = f"{seed}:".encode()
+    blake = hashlib.blake2b
+    return [
+        int.from_bytes(blake(prefix + sid.encode(), digest_size=8).digest(), "big") / 2**64 < rate
+        for sid in shipment_ids
+    ]
+
+
 @lru_cache(maxsize=1 << 16)
 def _hs_facts(hs_code: str) -> tuple[Any, tuple[str, Decimal] | None]:
     """Prohibition (or restriction) entry and reference unit value of an HS code: codes repeat a lot."""
@@ -206,6 +218,8 @@ def goods_indicators(items: Sequence[RiskItem]) -> dict[str, Any]:
 
 
 def _watch_matches(batch: Sequence[RiskInput], context: RiskContext) -> list[list[str]]:
+    if context.watchlist is None and not (context.watch_tins or context.watch_names):
+        return [[] for _ in batch]
     if context.watchlist is not None:
         return context.watchlist.match(
             [s.party_tins for s in batch], [s.party_names for s in batch], [s.party_addresses for s in batch]
@@ -271,11 +285,12 @@ def assess_batch(
     decisions = []
     seed, rate = settings.control_seed, settings.control_rate
     sample_hit = Hit("R-RANDOM", f"random control sample at rate {rate:.2%}")
-    for k, (s, found) in enumerate(zip(batch, all_hits, strict=True)):
-        sampled = in_control_sample(s.shipment_id, seed, rate)
+    samples = control_sample((s.shipment_id for s in batch), seed, rate)
+    green = RiskDecision(Lane.GREEN, 0.0, (), False, version)  # immutable: shared by every clean shipment
+    for k, (found, sampled) in enumerate(zip(all_hits, samples, strict=True)):
         extra = analyst[k] if analyst is not None else None
         if found is None and not sampled and not extra:  # the common case: nothing to weigh
-            decisions.append(RiskDecision(Lane.GREEN, 0.0, (), False, version))
+            decisions.append(green)
             continue
         hits = found or []
         if sampled:

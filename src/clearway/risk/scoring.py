@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy import Connection, Engine, select
 
@@ -135,25 +136,40 @@ def active_model(engine: Engine) -> ModelArtifact | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Scored:
-    shipment_id: str
-    score: float
-    contributions: list[tuple[str, float]]
+class ScoredBatch:
+    """Model scores of a batch: per shipment its score and its `TOP` contributions to the log-odds, as
+    arrays (rows x TOP indices into `features`, and values), largest magnitude first."""
+
+    shipment_ids: list[str]
+    scores: npt.NDArray[np.float64]
+    features: list[str]  # readable labels
+    top: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.shipment_ids)
+
+    def contributions(self) -> list[list[list[str | float]]]:
+        """Per shipment, ``[[feature label, value], ...]`` as stored (values to 6 decimals)."""
+        names = self.features
+        return [
+            [[names[j], v] for j, v in zip(row, values, strict=True)]
+            for row, values in zip(self.top.tolist(), self.values.round(6).tolist(), strict=True)
+        ]
 
 
-def score_frame(artifact: ModelArtifact, frame: pl.DataFrame, *, exact: bool = False) -> list[Scored]:
+def score_frame(artifact: ModelArtifact, frame: pl.DataFrame, *, exact: bool = False) -> ScoredBatch:
     """Scores and top contributions. In bulk, path attributions (Saabas): about as fast as scoring,
     where exact TreeSHAP costs about leaves x depth predictions per row (100x slower, measured in
     bench/risk_stage.py); both sum to the row's log-odds."""
-    if exact:
-        scores = artifact.predict(frame)
-        contributions = artifact.contributions(frame, top=TOP, exact=True)
-    else:  # one traversal of the trees gives both
-        scores, contributions = artifact.scores_and_contributions(frame, top=TOP)
-    return [
-        Scored(sid, float(s), c)
-        for sid, s, c in zip(frame["shipment_id"].to_list(), scores, contributions, strict=True)
-    ]
+    scores, top, values = artifact.scores_and_top(frame, TOP, exact=exact)
+    return ScoredBatch(
+        frame["shipment_id"].to_list(),
+        scores,
+        [artifact.spec.label(n) for n in artifact.spec.names],
+        top,
+        values,
+    )
 
 
 def score_stored(
@@ -162,7 +178,7 @@ def score_stored(
     settings: IndicatorSettings = IndicatorSettings(),
     *,
     batch: Sequence[Any] | None = None,
-) -> list[Scored]:
+) -> ScoredBatch | None:
     """Score shipments just stored in this transaction with the active model and store the scores.
 
     ``batch``: the `AssessedShipment`s just written (the pipeline's), whose frames are then built in
@@ -170,10 +186,10 @@ def score_stored(
     look-up and nothing else.
     """
     if not ids:
-        return []
+        return None
     artifact = active_model(conn.engine)
     if artifact is None:
-        return []
+        return None
     state = _state(conn.engine)
     now = time.monotonic()
     stored = history.from_assessed(batch) if batch is not None else history.load_shipments(conn, ids)
@@ -205,23 +221,19 @@ def score_stored(
     return scored
 
 
-def store_scores(conn: Connection, version: str, scored: Sequence[Scored]) -> None:
+def store_scores(conn: Connection, version: str, scored: ScoredBatch) -> None:
     at = dt.datetime.now(dt.UTC)
     insert_rows(
         conn,
         decision_scores,
         ("shipment_id", "model_version", "score", "contributions", "scored_at"),
+        # Contributions as lists, not text: encoded once by the database layer (SQLite's JSON type, or
+        # as text for COPY), where text would be decoded again on SQLite.
         [
-            (
-                uuid.UUID(s.shipment_id),
-                version,
-                s.score,
-                # A list, not text: encoded once by the database layer (SQLite's JSON type, or as
-                # text for COPY), where text would be decoded again on SQLite.
-                [[n, round(v, 6)] for n, v in s.contributions],
-                at,
+            (uuid.UUID(sid), version, score, contributions, at)
+            for sid, score, contributions in zip(
+                scored.shipment_ids, scored.scores.tolist(), scored.contributions(), strict=True
             )
-            for s in scored
         ],
     )
 

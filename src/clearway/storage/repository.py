@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import name_key, normalise_tin
@@ -93,16 +93,6 @@ def consignee_totals(
         for key, total, count in rows:
             values[key], counts[key] = int(total), int(count)
     return values, counts
-
-
-def active_watchlist(conn: Connection, on: dt.date) -> tuple[frozenset[str], frozenset[str]]:
-    rows = conn.execute(
-        select(watchlist.c.tin, watchlist.c.name_key).where(
-            or_(watchlist.c.valid_from.is_(None), watchlist.c.valid_from <= on),
-            or_(watchlist.c.valid_to.is_(None), watchlist.c.valid_to >= on),
-        )
-    ).all()
-    return frozenset(t for t, _ in rows if t), frozenset(n for _, n in rows if n)
 
 
 def add_watchlist_entries(conn: Connection, entries: Iterable[dict[str, Any]]) -> int:

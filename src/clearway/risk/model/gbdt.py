@@ -182,7 +182,7 @@ class ModelArtifact:
         self.meta: dict[str, Any] = dict(meta or {})
         self._model_text = model_text
         self._booster = lgb.Booster(model_str=model_text)
-        self._paths: tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]] | None = None
+        self._paths: tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]] | None = None
 
     @property
     def version(self) -> str:
@@ -216,34 +216,33 @@ class ModelArtifact:
         contrib = self.contribution_matrix(x) if exact else self._path_contributions(x)
         return self._top(contrib, top)
 
-    def scores_and_contributions(
-        self, frame: pl.DataFrame, top: int = 5
-    ) -> tuple[npt.NDArray[np.float64], list[list[tuple[str, float]]]]:
-        """``predict(frame)`` and ``contributions(frame, top, exact=False)`` from one pass over the trees.
+    def scores_and_top(
+        self, frame: pl.DataFrame, top: int = 5, *, exact: bool = False
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """``predict(frame)`` and the ``top`` contributions of each row (as `contributions`), as arrays:
+        scores, feature indices into ``spec.names`` (rows x top, largest magnitude first) and their
+        values. The pipeline's bulk path: no Python object per row or feature.
 
-        Each row's leaves (one LightGBM traversal) give both: the raw score is the sum of its leaf
-        values in tree order, as LightGBM sums them, and the path attributions are the same per-leaf
-        tables, added in the same order. The bulk path of the pipeline.
+        With ``exact=False`` one pass over the trees gives both: each row's leaves (one LightGBM
+        traversal) give the raw score, the sum of its leaf values in tree order as LightGBM sums them,
+        and the path attributions, the same per-leaf tables added in the same order.
         """
         x = _matrix(frame, self.spec, self.vocab)
         if x.shape[0] == 0:
-            return np.empty(0, dtype=np.float64), []
+            return np.empty(0), np.empty((0, 0), np.int64), np.empty((0, 0))
+        if exact:
+            contrib = self.contribution_matrix(x)
+            order = _top_order(contrib, top)
+            return self.predict(frame), order, np.take_along_axis(contrib, order, axis=1)
         raw, contrib = self._path_raw_and_contributions(x)
         # LightGBM's binary objective: 1 / (1 + exp(-sigmoid * raw)), sigmoid = 1; math.exp is the C
         # library's exp, as LightGBM's, so that the scores are those of `predict`, bit for bit.
         scores = np.fromiter((1.0 / (1.0 + math.exp(-r)) for r in raw.tolist()), np.float64, raw.size)
-        return scores, self._top(contrib, top)
+        order = _top_order(contrib, top)
+        return scores, order, np.take_along_axis(contrib, order, axis=1)
 
     def _top(self, contrib: npt.NDArray[np.float64], top: int) -> list[list[tuple[str, float]]]:
-        top = max(0, min(top, contrib.shape[1]))
-        magnitude = -np.abs(contrib)
-        if 0 < top < contrib.shape[1]:
-            # Partition first (linear), then sort only the chosen few (deterministic for the same input).
-            chosen = np.sort(np.argpartition(magnitude, top - 1, axis=1)[:, :top], axis=1)
-            ranked = np.argsort(np.take_along_axis(magnitude, chosen, axis=1), axis=1, kind="stable")
-            order = np.take_along_axis(chosen, ranked, axis=1)
-        else:
-            order = np.argsort(magnitude, axis=1, kind="stable")[:, :top]
+        order = _top_order(contrib, top)
         values = np.take_along_axis(contrib, order, axis=1)
         names = [self.spec.label(n) for n in self.spec.names]
         return [
@@ -266,24 +265,24 @@ class ModelArtifact:
         from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # a LightGBM dependency
 
         tables, offsets = self._path_tables()
-        leaves = np.asarray(self._booster.predict(x, pred_leaf=True, num_threads=1), dtype=np.int64)
         rows = x.shape[0]
-        leaves = leaves.reshape(rows, -1)
+        leaves = np.asarray(self._booster.predict(x, pred_leaf=True, num_threads=1)).reshape(rows, -1)
         trees = leaves.shape[1]
         # A row's leaves as a 0/1 row over every leaf of every tree, columns in tree order: the sparse
-        # product adds the rows of `tables` one tree after the other, from zero, for each row.
+        # product adds the rows of `tables` one tree after the other, from zero, for each row. Indices
+        # in 32 bits, as scipy keeps them: no conversion copy of rows x trees entries.
         chosen = csr_matrix(
             (
                 np.ones(rows * trees),
-                (leaves + offsets[:trees]).ravel(),
-                np.arange(0, rows * trees + 1, trees),
+                (leaves.astype(np.int32, copy=False) + offsets[:trees]).ravel(),
+                np.arange(0, rows * trees + 1, trees, dtype=np.int32),
             ),
             shape=(rows, tables.shape[0]),
         )
         summed = np.asarray(chosen @ tables, dtype=np.float64)
         return summed[:, -1], summed[:, :-1]
 
-    def _path_tables(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    def _path_tables(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]]:
         """Per leaf of every tree, the contribution of each feature on the path from the root, and in a
         last column the leaf's value.
 
@@ -299,7 +298,7 @@ class ModelArtifact:
                 table = np.zeros((int(info["num_leaves"]), features + 1), dtype=np.float64)
                 _fill_paths(info["tree_structure"], np.zeros(features + 1), table)
                 tables.append(table)
-            self._paths = (np.vstack(tables), np.asarray(offsets, dtype=np.int64))
+            self._paths = (np.vstack(tables), np.asarray(offsets, dtype=np.int32))
         return self._paths
 
     def feature_importance(self) -> list[tuple[str, float]]:
@@ -356,6 +355,18 @@ class ModelArtifact:
             raise
         except (ValueError, KeyError, TypeError, zlib.error, lgb.basic.LightGBMError) as exc:
             raise ModelFileError(f"model file is damaged or unreadable: {exc}") from exc
+
+
+def _top_order(contrib: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.int64]:
+    """Per row, the columns of the ``top`` largest magnitudes, largest first; ties keep column order."""
+    top = max(0, min(top, contrib.shape[1]))
+    magnitude = -np.abs(contrib)
+    if 0 < top < contrib.shape[1]:
+        # Partition first (linear), then sort only the chosen few (deterministic for the same input).
+        chosen = np.sort(np.argpartition(magnitude, top - 1, axis=1)[:, :top], axis=1)
+        ranked = np.argsort(np.take_along_axis(magnitude, chosen, axis=1), axis=1, kind="stable")
+        return np.take_along_axis(chosen, ranked, axis=1)
+    return np.argsort(magnitude, axis=1, kind="stable")[:, :top]
 
 
 def _node_value(node: dict[str, Any]) -> tuple[float, float]:
