@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from clearway.api.problems import Problem
 from clearway.api.security import Role, require
+from clearway.clearance import queue as held_queue
 from clearway.risk import scoring
 from clearway.storage.repository import shipment_detail
 from clearway.web import queries
@@ -23,16 +24,18 @@ templates = Jinja2Templates(directory=str(resources.files("clearway.web") / "tem
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
+    now = dt.datetime.now(dt.UTC)
     with request.app.state.engine.connect() as conn:
-        data = queries.overview(conn, dt.datetime.now(dt.UTC).date())
-        queue = queries.held_queue(conn, limit=10)
+        data = queries.overview(conn, now.date())
+        queue = held_queue.held(conn, now, limit=10, settings=request.app.state.settings)
     return templates.TemplateResponse(request, "overview.html", {"o": data, "queue": queue})
 
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request) -> HTMLResponse:
     with request.app.state.engine.connect() as conn:
-        items = queries.held_queue(conn)
+        # The officer queue's order (/officer, GET /v1/queue): one priority rule everywhere.
+        items = held_queue.held(conn, dt.datetime.now(dt.UTC), settings=request.app.state.settings)
     return templates.TemplateResponse(request, "queue.html", {"queue": items})
 
 
