@@ -27,6 +27,7 @@ from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
 from clearway.reference import eu_cet_rate, eu_standard_vat_rate
+from clearway.revenue import registrations
 from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings, assess
 from clearway.revenue.money import from_minor, to_minor
 from clearway.revenue.profiles import Jurisdiction, Period, jurisdiction_for
@@ -171,6 +172,22 @@ def assess_revenue(batch: Sequence[_Accepted], settings: RevenueSettings) -> Non
 
 
 # Stage 3: risk (pure, given the batch context) -----------------------------------------------------
+
+
+def _registration_uses(batch: Sequence[_Accepted]) -> list[registrations.RegistrationUse]:
+    """The batch's consignments declared under a vendor registration number, for the registry check."""
+    return [
+        registrations.RegistrationUse(
+            key=str(a.result.shipment_id),
+            number=number,
+            value=a.value_eur,
+            currency="EUR",
+            on=a.lodged_at.date(),
+            jurisdiction=a.jurisdiction.id,
+        )
+        for a in batch
+        if (number := a.shipment.fiscal.vendor_registration)
+    ]
 
 
 def _risk_input(a: _Accepted) -> RiskInput:
@@ -328,6 +345,7 @@ def _store(
             prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
             prior_count=prior_count,
             watchlist=watch_lists.load_matcher(conn, received_at.date(), settings.watchlist_threshold),
+            registration_findings=registrations.pipeline_findings(conn, _registration_uses(fresh)),
         )
         ordered = sorted(fresh, key=lambda a: a.lodged_at)
         decisions = assess_batch(

@@ -35,7 +35,7 @@ def test_add_update_disable_and_versions(api: httpx.Client) -> None:
     body = created.json()
     assert body["rule"]["effect"] == "documents" and body["rule"]["weight"] == 0.3
     first = body["rule_set_version"]
-    assert first.startswith("core-2026.11.1+")
+    assert first.startswith("core-2026.11.2+")
     again = api.post("/v1/rules", json=rule("A-GIFT", "gift"))
     assert again.status_code == 409 and again.headers["content-type"] == PROBLEM
     updated = api.put("/v1/rules/A-GIFT", json=rule("A-GIFT", "gift", effect="inspect", offices=["DELEJ001"]))
@@ -44,7 +44,7 @@ def test_add_update_disable_and_versions(api: httpx.Client) -> None:
     disabled = api.post("/v1/rules/A-GIFT/disable")
     assert disabled.status_code == 200 and disabled.json()["rule"]["enabled"] is False
     n = int(first.rsplit("+", 1)[1])
-    assert disabled.json()["rule_set_version"] == f"core-2026.11.1+{n + 2}"
+    assert disabled.json()["rule_set_version"] == f"core-2026.11.2+{n + 2}"
     versions = api.get("/v1/rule-sets").json()["versions"]
     assert [v["change"] for v in versions[:3]] == ["disable A-GIFT", "update A-GIFT", "add A-GIFT"]
     assert api.post("/v1/rules/A-NONE/disable").status_code == 404

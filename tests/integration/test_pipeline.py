@@ -140,3 +140,44 @@ def test_random_control_sample_is_reproducible_from_seed_and_id(engine: Engine) 
     (result,) = process_batch(engine, [Submission(shipment("R1"))], everyone, RECEIVED_AT)
     assert result.summary is not None and result.summary["control_sample"] is True
     assert result.summary["lane"] == "red"
+
+
+def _vendor(lrn: str, number: str) -> dict[str, Any]:
+    return shipment(
+        lrn,
+        fiscal={
+            "collection_model": "vendor",
+            "vendor_registration": number,
+            "tax_collected_at_checkout": True,
+        },
+    )
+
+
+def test_vendor_registration_is_checked_against_a_loaded_registry_only(engine: Engine) -> None:
+    from clearway.revenue import registrations as reg
+
+    def rules(*records: dict[str, Any]) -> list[list[str]]:
+        return [[r["rule"] for r in (x.summary or {})["reasons"]] for x in run(engine, *records)]
+
+    # No IOSS registry loaded: an unknown number cannot be told from a valid one, so nothing is flagged.
+    assert rules(_vendor("V1", "IM2769999999")) == [[]]
+    with engine.begin() as conn:
+        reg.upsert(
+            conn,
+            reg.parse_csv(
+                "number,holder,valid_from,revoked_at\n"
+                "IM2760000001,Shop GmbH,2021-07-01,\n"
+                "IM5280000002,Winkel BV,2021-07-01,2026-01-01T00:00:00+00:00\n"
+            ),
+        )
+    results = run(
+        engine, _vendor("V3", "IM2760000001"), _vendor("V4", "IM2769999999"), _vendor("V5", "IM5280000002")
+    )
+    found = [
+        [(r["rule"], r["detail"]) for r in (x.summary or {})["reasons"] if r["rule"] != "R-SPLIT"]
+        for x in results
+    ]
+    assert found[0] == []
+    assert found[1] == [("R-VENDOR-REGISTRATION", "IOSS number IM2769999999 is not in the registry")]
+    assert found[2] == [("R-VENDOR-REGISTRATION", "IM5280000002 (Winkel BV) was revoked on 2026-01-01")]
+    assert [x.summary and x.summary["lane"] for x in results] == ["green", "yellow", "yellow"]

@@ -64,7 +64,7 @@ def test_changes_make_immutable_versions(engine: Engine) -> None:
         (2, "update A-PHONES-CN", ["A-PHONES-CN"]),
         (1, "add A-PHONES-CN", ["A-PHONES-CN"]),
     ]
-    assert versions[0]["rule_set_version"] == "core-2026.11.1+3"
+    assert versions[0]["rule_set_version"] == "core-2026.11.2+3"
     assert (rule["enabled"], rule["revision"], rule["effect"], rule["weight"]) == (False, 3, "documents", 0.3)
     with engine.connect() as conn:
         snapshot = conn.execute(
@@ -105,7 +105,7 @@ def test_pipeline_evaluates_the_live_rule_set_and_stores_its_version(engine: Eng
     [after] = run(engine, phone("P4"))
     assert after.summary is not None and after.summary["lane"] == "green"  # the cache follows the version
     assert sorted(stored_versions(engine)) == sorted(
-        ["core-2026.11.1"] + ["core-2026.11.1+1"] * 3 + ["core-2026.11.1+2"]
+        ["core-2026.11.2"] + ["core-2026.11.2+1"] * 3 + ["core-2026.11.2+2"]
     )
 
 
@@ -226,10 +226,10 @@ def test_cli_round_trip(db_url: str, tmp_path: Any) -> None:
     assert "unknown field 'consignment.mass'" in bad.output and "line 1, column 1" in bad.output
     listed = runner.invoke(app, ["rules", "list", "--format", "json", "--db", db_url])
     body = json.loads(listed.output.strip().splitlines()[-1])
-    assert body["rule_set_version"] == "core-2026.11.1+3"  # add A-GIFTS, add A-HEAVY, update A-HEAVY
+    assert body["rule_set_version"] == "core-2026.11.2+3"  # add A-GIFTS, add A-HEAVY, update A-HEAVY
     assert [(r["id"], r["weight"]) for r in body["rules"]] == [("A-GIFTS", 0.3), ("A-HEAVY", 0.4)]
     out = runner.invoke(app, ["rules", "disable", "A-GIFTS", "--db", db_url])
-    assert out.exit_code == 0 and "core-2026.11.1+4" in out.output
+    assert out.exit_code == 0 and "core-2026.11.2+4" in out.output
     shown = runner.invoke(app, ["rules", "show", "A-GIFTS", "--db", db_url])
     assert json.loads(shown.output)["enabled"] is False
 

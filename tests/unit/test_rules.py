@@ -336,7 +336,7 @@ def test_analyst_rules_add_lane_score_and_version() -> None:
     )
     d_cn, d_other = assess_batch([cn, other], RiskContext(), NO_SAMPLE, rules)
     assert (d_cn.lane, d_cn.score, rule_ids(d_cn), d_cn.rule_set_version) == (
-        Lane.RED, 0.6, ["A-CN"], "core-2026.11.1+7"
+        Lane.RED, 0.6, ["A-CN"], "core-2026.11.2+7"
     )  # fmt: skip
     assert d_cn.hits[0].title == "title A-CN" and d_cn.hits[0].detail == "analyst rule: inspect, weight 0.6"
     assert (d_other.lane, d_other.score, rule_ids(d_other)) == (Lane.GREEN, 0.25, ["A-BIG"])
@@ -373,10 +373,21 @@ def test_indicators_are_fields_of_the_rule_language() -> None:
 
 def test_no_rule_set_keeps_the_built_in_version() -> None:
     [d] = assess_batch([clean()], RiskContext(), NO_SAMPLE)
-    assert d.rule_set_version == "core-2026.11.1"
+    assert d.rule_set_version == "core-2026.11.2"
 
 
 def test_a_constant_condition_hits_every_shipment_of_the_batch() -> None:
     rules = analyst(("A-ALL", "true", "documents", None), ("A-NONE", "1 > 2", "inspect", None))
     decisions = assess_batch([clean(f"s-{k}") for k in range(3)], RiskContext(), NO_SAMPLE, rules)
     assert [rule_ids(d) for d in decisions] == [["A-ALL"]] * 3
+
+
+def test_vendor_registration_findings_from_the_registry_give_a_yellow_hit() -> None:
+    s = clean(vendor_registration="IM2769999999")
+    context = RiskContext(registration_findings={"s-1": ["IOSS number IM2769999999 is not in the registry"]})
+    d = one(s, context)
+    assert [(h.rule_id, h.detail) for h in d.hits] == [
+        ("R-VENDOR-REGISTRATION", "IOSS number IM2769999999 is not in the registry")
+    ]
+    assert d.lane is Lane.YELLOW and d.score == RULES["R-VENDOR-REGISTRATION"].weight
+    assert one(clean("s-2", vendor_registration="IM2769999999"), context).hits == ()

@@ -15,12 +15,12 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, String, delete, select
+from sqlalchemy import Date, String, delete, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -319,3 +319,35 @@ def check_registrations(conn: Connection, items: Sequence[RegistrationUse]) -> l
     """Misuse findings for a batch of consignments declared under registration numbers (one lookup)."""
     known = lookup(conn, [i.number for i in items])
     return [f for i in items for f in misuse(i, known.get(normalise(i.number)))]
+
+
+# Findings the risk stage raises as R-VENDOR-REGISTRATION. Not the format (validation rejects a malformed
+# number at lodgement), the value limit (R-VENDOR-LIMIT checks it with the period's own limit) or a
+# missing exchange rate (the revenue stage reports that).
+REGISTRY_CODES = frozenset({"registration.unknown", "registration.revoked", "registration.not_valid_on_date"})
+
+
+def schemes_in_use(conn: Connection, schemes: Sequence[str]) -> set[str]:
+    """The schemes, among ``schemes``, of which the registry holds at least one number."""
+    return {
+        scheme
+        for scheme in sorted(set(schemes))
+        if conn.execute(select(literal(1)).where(registrations.c.scheme == scheme).limit(1)).first()
+    }
+
+
+def pipeline_findings(conn: Connection, uses: Sequence[RegistrationUse]) -> Mapping[str, list[str]]:
+    """Per use (by key), what the registry says is wrong with its number: unknown, revoked or not valid
+    on the date. Only for schemes whose registry is loaded: an administration that has not loaded, say,
+    the IOSS register must not see every IOSS number flagged as unknown. One lookup for the batch and
+    one cheap probe per scheme."""
+    schemes = {u.key: s.id for u in uses if (s := scheme_of(u.number)) is not None}
+    loaded = schemes_in_use(conn, list(schemes.values())) if schemes else set()
+    checked = [u for u in uses if schemes.get(u.key) in loaded]
+    known = lookup(conn, [u.number for u in checked]) if checked else {}
+    out: dict[str, list[str]] = {}
+    for use in checked:
+        for f in misuse(use, known.get(normalise(use.number))):
+            if f.code in REGISTRY_CODES:
+                out.setdefault(use.key, []).append(f.detail)
+    return out

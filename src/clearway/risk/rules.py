@@ -20,7 +20,9 @@ from clearway.reference import prohibited_status, reference_unit_value
 if TYPE_CHECKING:
     from clearway.risk.ruleset import CompiledRuleSet
 
-RULE_SET_VERSION = "core-2026.11.1"
+# The built-in checks' version: a new or changed built-in rule gets a new one (2026.11.2 added
+# R-VENDOR-REGISTRATION), so that a stored decision says which checks made it.
+RULE_SET_VERSION = "core-2026.11.2"
 
 
 class Lane(IntEnum):
@@ -60,6 +62,12 @@ RULES: dict[str, RuleInfo] = {
         ),
         RuleInfo("R-WATCHLIST", "Party on the watch list", Lane.RED, 0.8),
         RuleInfo("R-VENDOR-LIMIT", "Vendor registration used above the scheme limit", Lane.YELLOW, 0.4),
+        RuleInfo(
+            "R-VENDOR-REGISTRATION",
+            "Vendor registration unknown, revoked, not valid on the date or of another jurisdiction",
+            Lane.YELLOW,
+            0.5,
+        ),
         RuleInfo("R-RANDOM", "Random control sample", Lane.RED, 0.0),
     )
 }
@@ -117,6 +125,8 @@ class RiskContext:
     watch_names: frozenset[str] = frozenset()
     # When set, replaces the exact TIN / name-key sets above (fuzzy names and addresses).
     watchlist: PartyMatcher | None = None
+    # Per shipment id, what is wrong with its vendor registration (revenue/registrations.py).
+    registration_findings: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +255,7 @@ def assess_batch(
     rows: list[dict[str, Any]] = []
     zero = Decimal(0)
     threshold = settings.split_threshold_eur
+    registrations = context.registration_findings
     for s, matched in zip(batch, watch, strict=True):
         indicators: dict[str, Any] | None = {} if analysts else None
         hits = _goods_hits(s, settings, indicators)
@@ -274,6 +285,9 @@ def assess_batch(
                     f"{s.vendor_registration} on {s.value_eur:.2f} EUR, limit {s.vendor_scheme_limit} EUR",
                 )
             )
+        if problems := registrations.get(s.shipment_id):
+            hits = hits or []
+            hits.append(Hit("R-VENDOR-REGISTRATION", "; ".join(problems)))
         all_hits.append(hits)
         if indicators is not None:
             indicators["indicator.split_count"] = before_count + 1

@@ -4,7 +4,7 @@ Every change to the active set (add, update, disable) writes a new immutable ver
 of all enabled rules; the pipeline evaluates the latest version, compiled once and cached per version.
 A rule is checked (parsed, fields resolved, types checked) before anything is written, so a bad rule
 never reaches the active set. The decision's rule-set version names both parts:
-``core-2026.11.1+7`` is the built-in checks of core-2026.11.1 with analyst rule-set version 7.
+``core-2026.11.2+7`` is the built-in checks of core-2026.11.2 with analyst rule-set version 7.
 """
 
 from __future__ import annotations
