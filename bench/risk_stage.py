@@ -238,7 +238,7 @@ def main() -> None:
         t1 = time.perf_counter()
         frame = scoring.features(Stored(part, part_items), context, settings)
         t2 = time.perf_counter()
-        scoring.score_frame(model, frame).contributions()  # scores and contributions as stored
+        scoring.score_frame(model, frame).stored_contributions()  # scores and contributions as stored
         t3 = time.perf_counter()
         rules_s += t1 - t0
         indicators_s += t2 - t1

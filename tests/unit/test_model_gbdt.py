@@ -194,3 +194,20 @@ def test_scores_and_top_are_predict_and_contributions_as_arrays(exact: bool) -> 
     assert listed == artifact.contributions(data, top=2, exact=exact)
     empty = artifact.scores_and_top(data.head(0), top=2)
     assert [a.shape[0] for a in empty] == [0, 0, 0]
+
+
+def test_stored_contributions_are_the_top_pairs_as_json() -> None:
+    from clearway.risk.scoring import ScoredBatch
+
+    data = frame()
+    artifact = train(data, "fraud", SPEC, seed=0, params=PARAMS)
+    scores, top, values = artifact.scores_and_top(data.head(50), top=2)
+    labels = [artifact.spec.label(n) for n in artifact.spec.names]
+    batch = ScoredBatch([f"s{i}" for i in range(50)], scores, labels, top, values)
+    stored = [json.loads(text) for text in batch.stored_contributions()]
+    expected = [
+        [[labels[j], round(v, 6)] for j, v in zip(row, vals, strict=True)]
+        for row, vals in zip(top.tolist(), values.tolist(), strict=True)
+    ]
+    assert stored == expected
+    assert ScoredBatch([], scores[:0], labels, top[:0], values[:0]).stored_contributions() == []

@@ -10,6 +10,7 @@ value reference is relearned at most every `REFERENCE_TTL`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 import uuid
@@ -32,7 +33,7 @@ from clearway.risk.indicators import (
     compute,
 )
 from clearway.risk.tables import decision_scores
-from clearway.storage.bulk import insert_rows
+from clearway.storage.bulk import RawJson, insert_rows
 
 if TYPE_CHECKING:  # the model package (LightGBM) loads only when a model is used
     from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact
@@ -149,13 +150,25 @@ class ScoredBatch:
     def __len__(self) -> int:
         return len(self.shipment_ids)
 
-    def contributions(self) -> list[list[list[str | float]]]:
-        """Per shipment, ``[[feature label, value], ...]`` as stored (values to 6 decimals)."""
-        names = self.features
-        return [
-            [[names[j], v] for j, v in zip(row, values, strict=True)]
-            for row, values in zip(self.top.tolist(), self.values.round(6).tolist(), strict=True)
+    def stored_contributions(self) -> list[RawJson]:
+        """Per shipment, the JSON document stored: ``[[feature label, value], ...]``, values to 6
+        decimals. Written by Polars for the whole batch at once: no Python list per shipment, and the
+        database layer writes the text as it is."""
+        if not len(self):
+            return []
+        labels = pl.Series([json.dumps(name) for name in self.features], dtype=pl.String)
+        pairs = [
+            pl.concat_str(
+                pl.lit("["),
+                labels.gather(self.top[:, k]),
+                pl.lit(","),
+                pl.Series(self.values[:, k]).round(6).cast(pl.String),
+                pl.lit("]"),
+            )
+            for k in range(self.top.shape[1])
         ]
+        text = pl.select(pl.concat_str(pl.lit("["), pl.concat_str(pairs, separator=","), pl.lit("]")))
+        return [RawJson(t) for t in text.to_series()]
 
 
 def score_frame(artifact: ModelArtifact, frame: pl.DataFrame, *, exact: bool = False) -> ScoredBatch:
@@ -227,12 +240,10 @@ def store_scores(conn: Connection, version: str, scored: ScoredBatch) -> None:
         conn,
         decision_scores,
         ("shipment_id", "model_version", "score", "contributions", "scored_at"),
-        # Contributions as lists, not text: encoded once by the database layer (SQLite's JSON type, or
-        # as text for COPY), where text would be decoded again on SQLite.
         [
             (uuid.UUID(sid), version, score, contributions, at)
             for sid, score, contributions in zip(
-                scored.shipment_ids, scored.scores.tolist(), scored.contributions(), strict=True
+                scored.shipment_ids, scored.scores.tolist(), scored.stored_contributions(), strict=True
             )
         ],
     )

@@ -17,9 +17,10 @@ def _json_default(value: Any) -> str:
     return str(value)
 
 
-def _sqlite_value(value: Any) -> Any:
-    # SQLAlchemy's JSON type encodes what it is given, so hand it the document, not its text.
-    return json.loads(value) if isinstance(value, RawJson) else value
+def json_serializer(value: Any) -> str:
+    """The engines' JSON encoder (`database.make_engine`): `RawJson` is a document already and is
+    written as it is, on SQLite as on PostgreSQL; anything else is encoded as SQLAlchemy would."""
+    return value if isinstance(value, RawJson) else json.dumps(value)
 
 
 def _pg_json(value: Any) -> str:
@@ -42,14 +43,10 @@ def insert_rows(
     rows = list(rows)
     if not rows:
         return
-    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     if conn.dialect.name != "postgresql":
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        for record in records:
-            for i in json_at:
-                record[columns[i]] = _sqlite_value(record[columns[i]])
-        conn.execute(insert(table), records)
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
+    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     names = ", ".join(f'"{c}"' for c in columns)
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
