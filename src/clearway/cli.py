@@ -212,7 +212,7 @@ def demo(
     folder = Path("demo-data")
     folder.mkdir(exist_ok=True)
     result = run_demo(settings, shipments, seed, folder, console)
-    console.print(json.dumps(result))
+    typer.echo(json.dumps(result))  # one line, never wrapped to the terminal: scripts read it
     if serve_after:
         from clearway.security.cli import demo_key
 

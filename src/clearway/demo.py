@@ -27,6 +27,8 @@ from clearway.clearance.service import record_event
 from clearway.config import Settings
 from clearway.ingest import IngestSummary, run_batch
 from clearway.pipeline import Submission
+from clearway.revenue import accounts
+from clearway.revenue.money import to_minor
 from clearway.risk.rules import stable_fraction
 from clearway.runtime import prepare_for_batches
 from clearway.storage import repository
@@ -46,6 +48,8 @@ FINDING_BY_FRAUD: dict[str, Finding] = {
     "ioss_misuse": "other",
 }
 _TRUE_HS = re.compile(r"true HS ([0-9.]+)")
+# Credit line of each intermediary's deferred-payment account: enough for a day of the demo's traffic.
+ACCOUNT_CREDIT_EUR = Decimal(250_000)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,35 @@ def _seed_watchlist(engine: Engine) -> None:
                 for tin, name in WATCHLIST_SELLERS
             ],
         )
+
+
+def _open_intermediary_accounts(engine: Engine, path: Path) -> int:
+    """A deferred-payment account with a credit line for each account the day's traffic is filed for
+    (intermediary collection model), so that those shipments are released on account at arrival instead
+    of waiting for payment. Accounts already there (an earlier demo run) are kept as they are."""
+    wanted: dict[str, accounts.Account] = {}
+    with path.open() as lines:
+        for line in lines:
+            if '"intermediary"' not in line:
+                continue
+            record = json.loads(line)
+            number = (record.get("fiscal") or {}).get("deferred_payment_account")
+            if number and number.upper() not in wanted:
+                wanted[number.upper()] = accounts.Account(
+                    id=number.upper(),
+                    party_id=record["filer"],
+                    name=f"{record['filer']} deferred payment {number.upper()[:2]}",
+                    kind=accounts.AccountKind.POST
+                    if record.get("channel") == "post"
+                    else accounts.AccountKind.CARRIER,
+                    currency="EUR",
+                    limit_kind=accounts.LimitKind.CREDIT,
+                    limit_minor=to_minor(ACCOUNT_CREDIT_EUR, "EUR"),
+                )
+    table = accounts.revenue_accounts
+    with engine.begin() as conn:
+        taken = set(conn.execute(select(table.c.id).where(table.c.id.in_(sorted(wanted)))).scalars())
+        return accounts.open_accounts(conn, [a for i, a in wanted.items() if i not in taken])
 
 
 def _labels(path: Path) -> dict[tuple[str, str], _Truth]:
@@ -189,6 +222,7 @@ def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, consol
     day = now.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
     path = folder / f"traffic-{day.date().isoformat()}-seed{seed}.jsonl"
     count, labels_path = write_traffic(shipments, seed, path, day)
+    opened = _open_intermediary_accounts(engine, path)
     summary = IngestSummary()
     with Progress(console=console) as progress:
         task = progress.add_task("file and assess", total=count)
@@ -211,5 +245,6 @@ def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, consol
         "ingest": dict(summary.statuses),
         "lanes": dict(summary.lanes),
         "states": states,
+        "accounts_opened": opened,
         "data": str(path),
     }

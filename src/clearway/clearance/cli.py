@@ -237,7 +237,7 @@ def notify_run(
         engine.dispose()
     for error in report.errors:
         console.print(error, highlight=False)
-    console.print(json.dumps(report.as_dict()))
+    typer.echo(json.dumps(report.as_dict()))
 
 
 @notify_app.command("webhook")
@@ -258,7 +258,7 @@ def notify_webhook(
 @notify_app.command("status")
 def notify_status(db: DbOption = None) -> None:
     with _begin(db) as conn:
-        console.print(json.dumps(notify.counts(conn)))
+        typer.echo(json.dumps(notify.counts(conn)))
 
 
 @notify_app.command("retry-dead")
