@@ -59,7 +59,10 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # two dispatchers with 16 requests in flight each
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -251,3 +254,30 @@ def test_nats_down_is_retried_not_lost(engine: Engine) -> None:
     report = asyncio.run(dispatch_once(engine, settings, now=T0, nats_enabled=True, timeout_s=1))
     assert report.retried == 1 and report.delivered == 0
     assert _statuses(engine) == [("pending", 1)]
+
+
+def test_two_dispatchers_deliver_each_message_once(
+    engine: Engine, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clearway.clearance import notify
+    from clearway.clearance.outbox import Message
+
+    monkeypatch.setattr(notify, "_BATCH", 15)  # small claims, so that the two interleave
+    _hook(engine, receiver.url)
+    with engine.begin() as conn:
+        write_outbox(conn, [Message("shipment.arrival", "DHLEXPRESS", {"n": n}) for n in range(120)], T0)
+
+    def dispatcher() -> None:
+        for _ in range(12):
+            _dispatch(engine, T0)
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # One delivery per message (no double fan-out), each attempted once (no double claim).
+    assert _statuses(engine) == [("delivered", 1)] * 120
+    delivered = [h["X-Clearway-Delivery"] for h, _, _ in receiver.received]
+    assert len(delivered) == len(set(delivered)) == 120
+    assert sorted(json.loads(body)["data"]["n"] for _, body, _ in receiver.received) == list(range(120))

@@ -5,7 +5,8 @@ then attempts the deliveries that are due. A failed attempt is retried after a d
 from `notify_backoff_s`; after `notify_max_attempts` the delivery is dead-lettered (status `dead`,
 with its last error) and stays in the table for inspection and `clearway notify retry`. Delivery is
 at least once: receivers deduplicate by `X-Clearway-Delivery` (webhooks) or `Nats-Msg-Id` (stream).
-One dispatcher process per database.
+Several dispatchers may run against one database: each claims the messages it fans out and the
+deliveries it attempts (`SKIP LOCKED` on PostgreSQL; SQLite's single writer elsewhere).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 import nats
 from nats.js.errors import NotFoundError
-from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, or_, select, update
 
 from clearway.clearance.tables import deliveries, outbox, webhooks
 from clearway.config import Settings
@@ -83,14 +84,28 @@ class Report:
         }
 
 
+def _claimable(query: Select[Any], conn: Connection) -> Select[Any]:
+    # Several dispatchers may run at once: on PostgreSQL each skips the rows another is claiming; on
+    # SQLite the claiming UPDATE holds the database's write lock, which serialises the claims.
+    return query.with_for_update(skip_locked=True) if conn.dialect.name == "postgresql" else query
+
+
 def fan_out(conn: Connection, now: dt.datetime, nats_enabled: bool = True) -> int:
-    """Deliveries for new outbox messages: one per active webhook of the filer (or of all filers)."""
-    messages = conn.execute(
-        select(outbox.c.id, outbox.c.filer)
-        .where(outbox.c.fanned_out.is_(False))
-        .order_by(outbox.c.id)
-        .limit(_BATCH)
-    ).all()
+    """Deliveries for new outbox messages: one per active webhook of the filer (or of all filers).
+
+    The messages are claimed (marked fanned out) by one conditional UPDATE, so that two dispatchers
+    never fan out the same message twice."""
+    pending = select(outbox.c.id).where(outbox.c.fanned_out.is_(False)).order_by(outbox.c.id).limit(_BATCH)
+    messages = sorted(
+        conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id.in_(_claimable(pending, conn).scalar_subquery()), outbox.c.fanned_out.is_(False)
+            )
+            .values(fanned_out=True)
+            .returning(outbox.c.id, outbox.c.filer)
+        ).all()
+    )
     if not messages:
         return 0
     hooks = conn.execute(select(webhooks.c.id, webhooks.c.filer).where(webhooks.c.active.is_(True))).all()
@@ -112,7 +127,6 @@ def fan_out(conn: Connection, now: dt.datetime, nats_enabled: bool = True) -> in
             for t in targets
         )
     insert_dicts(conn, deliveries, rows)
-    conn.execute(update(outbox).where(outbox.c.id.in_([m.id for m in messages])).values(fanned_out=True))
     return len(messages)
 
 
@@ -127,7 +141,33 @@ class _Due:
     secret: str | None
 
 
-def _due(conn: Connection, now: dt.datetime) -> list[_Due]:
+def _claim_due(conn: Connection, now: dt.datetime, lease: dt.timedelta) -> list[_Due]:
+    """Claim the deliveries due now: their next attempt moves to the end of a lease, in one conditional
+    UPDATE, so that another dispatcher does not attempt them meanwhile. A dispatcher that dies holding a
+    claim loses it when the lease ends and the delivery is attempted again (at least once: receivers
+    deduplicate on the message id)."""
+    due = (
+        select(deliveries.c.id)
+        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        .order_by(deliveries.c.id)
+        .limit(_BATCH)
+    )
+    claimed = (
+        conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_(_claimable(due, conn).scalar_subquery()),
+                deliveries.c.status == "pending",
+                deliveries.c.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + lease)
+            .returning(deliveries.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed:
+        return []
     rows = conn.execute(
         select(
             deliveries.c.id,
@@ -141,9 +181,8 @@ def _due(conn: Connection, now: dt.datetime) -> list[_Due]:
         )
         .join(outbox, outbox.c.id == deliveries.c.outbox_id)
         .outerjoin(webhooks, webhooks.c.id == deliveries.c.webhook_id)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        .where(deliveries.c.id.in_(claimed))
         .order_by(deliveries.c.id)
-        .limit(_BATCH)
     ).all()
     return [
         _Due(
@@ -303,8 +342,9 @@ async def dispatch_once(
     report = Report()
     with engine.begin() as conn:
         report.fanned_out = fan_out(conn, now, nats_enabled)
-    with engine.connect() as conn:
-        due = _due(conn, now)
+    with engine.begin() as conn:
+        # Longer than any pass can take (attempts time out after `timeout_s`, all in flight together).
+        due = _claim_due(conn, now, dt.timedelta(seconds=max(60.0, 4 * timeout_s)))
     if not due:
         return report
     results = await _attempt(due, settings, now, timeout_s)
