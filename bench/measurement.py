@@ -387,7 +387,9 @@ def _milestones(ships: pl.DataFrame, due: pl.DataFrame, draw: Draws) -> pl.DataF
     lane = pl.col("lane")
     frame = (
         ships.lazy()
-        .join(due.lazy(), on="k", how="left")
+        # in the shipments' order: a join does not keep it unless told, and the files would differ from
+        # run to run (the same numbers, but means and deviations summed in another order)
+        .join(due.lazy(), on="k", how="left", maintain_order="left")
         .with_columns(pl.col("due_at_border_minor").fill_null(0))
     )
     frame = frame.with_columns(

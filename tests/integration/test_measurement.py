@@ -19,15 +19,18 @@ from clearway.clearance.service import record_event
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
 from clearway.measurement.sources import (
+    ITEM_ANALYSIS,
     ITEM_COLUMNS,
     SHIPMENT_COLUMNS,
     TAX_COLUMNS,
+    Tables,
     export_parquet,
     from_database,
     from_parquet,
 )
-from clearway.measurement.statistics import UnknownDimension, by_dimension, data_quality
+from clearway.measurement.statistics import DIMENSIONS, UnknownDimension, by_dimension, data_quality
 from clearway.measurement.study import compare, get_runs, run_study, save_run
+from clearway.measurement.trs import DIMENSIONS as TRS_DIMENSIONS
 from tests.integration.test_pipeline import run
 from tests.sample import shipment
 
@@ -181,6 +184,75 @@ def test_export_links_items_and_lines_to_their_shipment(engine: Engine, tmp_path
         pl.read_parquet(tmp_path / f"{name}.parquet").select(columns).write_parquet(old / f"{name}.parquet")
     (old / "rejections.parquet").write_bytes((tmp_path / "rejections.parquet").read_bytes())
     assert by_dimension(from_parquet(old), Scope(), "origin") == by_dimension(from_db, Scope(), "origin")
+
+
+def _everything(tables: Tables, scope: Scope) -> dict[str, Any]:
+    """Every study breakdown, statistic and benchmark period over `tables`."""
+    return {
+        **{f"trs/{by}": run_study(tables, scope, by=by) for by in (None, *TRS_DIMENSIONS)},
+        **{f"stats/{d}": by_dimension(tables, scope, d) for d in DIMENSIONS},
+        "quality": data_quality(tables, scope),
+        **{
+            f"benchmark/{p}": revenue_benchmark(tables, scope, Decimal("2.50"), p)
+            for p in ("day", "month", "year")
+        },
+    }
+
+
+def test_database_and_parquet_export_give_the_same_numbers_for_everything(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _seed(engine)
+    run(engine, shipment("BAD", currency="XYZ"))
+    with engine.connect() as conn:
+        export_parquet(conn, tmp_path)
+        from_db = from_database(conn)
+    from_files = from_parquet(tmp_path)
+    for scope in (Scope(), Scope(offices=("DEFRA004",)), Scope(dt.date(2026, 11, 27), dt.date(2026, 11, 27))):
+        assert _everything(from_files, scope) == _everything(from_db, scope)
+
+
+def test_export_carries_item_analysis_and_categorical_codes(engine: Engine, tmp_path: Path) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        export_parquet(conn, tmp_path)
+    ships = pl.read_parquet(tmp_path / "shipments.parquet")
+    goods = pl.read_parquet(tmp_path / "goods.parquet")
+    taxes = pl.read_parquet(tmp_path / "tax_lines.parquet")
+    # Low-cardinality text columns come back as categoricals, read as codes; ids stay text.
+    assert ships.schema["lane"] == pl.Categorical and ships.schema["id"] == pl.String
+    assert goods.schema["origin_country"] == pl.Categorical and taxes.schema["tax_type"] == pl.Categorical
+    assert set(ITEM_ANALYSIS) <= set(goods.columns)
+    # Two items per shipment, HS chapter and section named from the subheading.
+    chapters = goods.select(pl.col("hs6").str.slice(0, 2), pl.col("hs_chapter").cast(pl.String)).unique()
+    assert all(label.startswith(code + " ") for code, label in chapters.rows())
+    assert goods["hs_section"].null_count() == 0
+    # Each item's shares add up to its shipment's declared value and revenue.
+    per_shipment = goods.group_by("shipment_row").agg(
+        pl.col("shared_value_minor").sum(), pl.col("shared_vat_minor").sum(), pl.col("first_origin").sum()
+    )
+    joined = per_shipment.join(ships, left_on="shipment_row", right_on="row")
+    assert joined["shared_value_minor"].to_list() == pytest.approx(joined["value_minor"].to_list())
+    assert joined["shared_vat_minor"].to_list() == pytest.approx(joined["vat_minor"].to_list())
+    # Both items of each shipment come from China: the first of them counts the shipment once.
+    assert joined["first_origin"].to_list() == [1, 1, 1, 1]
+
+
+def test_an_export_without_the_item_columns_is_linked_again_when_read(engine: Engine, tmp_path: Path) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        export_parquet(conn, tmp_path)
+        from_db = from_database(conn)
+    # An export from before the item columns: links and sums, but no shares, names or first flags.
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("shipments", "goods", "tax_lines", "rejections"):
+        frame = pl.read_parquet(tmp_path / f"{name}.parquet")
+        frame.drop(ITEM_ANALYSIS, strict=False).write_parquet(old / f"{name}.parquet")
+    for dimension in ("origin", "hs_chapter", "hs_section"):
+        assert by_dimension(from_parquet(old), Scope(), dimension) == by_dimension(
+            from_db, Scope(), dimension
+        )
 
 
 def test_scoped_benchmark_counts_only_the_scoped_declarations(engine: Engine) -> None:

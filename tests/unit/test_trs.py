@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from clearway.measurement import trs
 from clearway.measurement.trs import (
     DIMENSIONS,
     INTERVALS,
@@ -568,3 +569,29 @@ def test_a_million_rows_by_lane_is_fast() -> None:
     assert stats.filter(pl.col("interval") == "lodgement_to_acceptance")["n"].sum() == 1_000_000
     # The target is about 3 s on two cores; the bound is loose so a busy CI machine does not fail it.
     assert elapsed < 15
+
+
+def test_many_groups_and_few_give_the_same_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Up to a few groups the values are filtered out group by group, beyond that partitioned: the
+    # same numbers either way, bit for bit.
+    frame = with_intervals(_synthetic(20_000)).collect().lazy()
+    filtered = interval_statistics(frame, by="office")
+    monkeypatch.setattr(trs, "_FILTERED_GROUPS", 0)
+    assert_frame_equal(interval_statistics(frame, by="office"), filtered)
+
+
+def test_time_pattern_medians_over_times_too_far_apart_for_one_sort_key() -> None:
+    # Three arrivals at 1970-01-01 00:00 UTC (a Thursday), released after 0 h, 1 h and 2^60 µs (about
+    # 36,500 years, beyond Python's dates but not Polars'): the times do not fit the sort key, so each
+    # hour is sorted apart. Median of three: the middle one, 1 h.
+    frame = pl.LazyFrame(
+        {"arrived_at": [0, 0, 0], "released_at": [0, 3_600_000_000, 2**60]},
+        schema={"arrived_at": pl.Int64, "released_at": pl.Int64},
+    ).select(pl.all().cast(UTC_TS))
+    others = (
+        pl.lit(None, dtype=UTC_TS).alias(m) for m in MILESTONES if m not in ("arrived_at", "released_at")
+    )
+    by_hour, by_weekday = time_patterns(frame.with_columns(others))
+    assert by_hour.row(0, named=True)["median_arrival_to_release_hours"] == 1.0
+    assert by_weekday.row(3, named=True)["arrivals"] == 3  # Thursday
+    assert by_weekday.row(3, named=True)["median_arrival_to_release_hours"] == 1.0

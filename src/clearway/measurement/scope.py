@@ -63,9 +63,17 @@ def _period(tables: Tables, scope: Scope) -> pl.LazyFrame:
 def scoped(tables: Tables, scope: Scope) -> pl.LazyFrame:
     """The scoped shipments as a query: nothing is read until it is collected, and the filters reach the
     scan, so a collect reads only the columns it selects. An empty result is not checked here: pair it
-    with `check_found` (or use `shipments_in` / `select_in`)."""
+    with `check_found` (or use `shipments_in`)."""
     in_period = _period(tables, scope)
     return in_period.filter(pl.col("office_of_entry").is_in(scope.offices)) if scope.offices else in_period
+
+
+def aggregate(query: pl.LazyFrame) -> pl.DataFrame:
+    """Collect a query that reads many rows and returns few (an aggregation, or a narrow selection)
+    with Polars' streaming engine. It reads the source piece by piece and reuses their memory, where
+    the in-memory engine first takes fresh memory for every column it reads in full: at ten million
+    shipments the page faults of that fresh memory cost as much as the work itself."""
+    return query.collect(engine="streaming")
 
 
 def check_found(tables: Tables, scope: Scope, shipments: int) -> None:
@@ -85,14 +93,6 @@ def check_found(tables: Tables, scope: Scope, shipments: int) -> None:
                 + ", ".join(known.head(20).to_list())
             )
     raise EmptyScope(f"no shipments {scope.describe()}")
-
-
-def select_in(tables: Tables, scope: Scope, *columns: str | pl.Expr) -> pl.DataFrame:
-    """Only the named columns (or expressions) of the scoped shipments, or EmptyScope. Reading a few
-    columns instead of all of them is most of the cost saved: the text ids alone outweigh the rest."""
-    frame = scoped(tables, scope).select(columns).collect()
-    check_found(tables, scope, frame.height)
-    return frame
 
 
 def shipments_in(tables: Tables, scope: Scope) -> pl.DataFrame:
@@ -121,6 +121,18 @@ class ByRow:
     def scoped(self) -> pl.DataFrame:
         """The columns of the scoped shipments only."""
         return self.frame if self.mask is None else self.frame.filter(self.mask)
+
+
+def scope_mask(tables: Tables, scope: Scope) -> pl.Series | None:
+    """Which shipments, in `row` order, the scope holds (None when it holds every shipment), or
+    EmptyScope: what goods items and tax lines are filtered by, through their `shipment_row`."""
+    condition = _in_scope(scope)
+    if condition is None:
+        check_found(tables, scope, tables.shipments.select(pl.len()).collect().item())
+        return None
+    mask = tables.shipments.select(condition.fill_null(False)).collect().to_series()
+    check_found(tables, scope, int(mask.sum()))
+    return mask
 
 
 def by_row(tables: Tables, scope: Scope, *columns: str | pl.Expr) -> ByRow:

@@ -9,18 +9,27 @@ read (or once when the export is written): each shipment's position `row`, the `
 goods item and tax line, and per shipment its item count, the sum of its item values and its assessed
 revenue by type. Matching tens of millions of text ids is the costliest step of every statistic; with
 these, a statistic groups the shipments alone or gathers by an integer position, and never joins text.
+Each goods item also carries its HS chapter and section names, its share of its consignment's value and
+revenue, and whether it is the first item of its consignment with its origin, chapter and section
+(`ITEM_ANALYSIS`), so that the statistics by item dimension group the items alone.
+
+Text columns with a handful of distinct values (lanes, channels, offices, countries, tax types) are
+categoricals in both sources: grouping and filtering then compare small integer codes, not text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 from sqlalchemy import Column, ColumnElement, Connection, String, Table, and_, cast, select, true
 
+from clearway.reference import hs_chapter, hs_section_of
 from clearway.storage.repository import goods_items, rejections, shipments, tax_lines
 
 SHIPMENT_COLUMNS = (
@@ -41,6 +50,28 @@ REVENUE_TYPES = ("duty", "flat_duty", "vat")
 ITEM_SUMS = ("items", "items_value_minor")
 REVENUE_SUMS = (*(f"{t}_minor" for t in REVENUE_TYPES), "collected_at_border_minor")
 DERIVED_COLUMNS = (ROW, *ITEM_SUMS, *REVENUE_SUMS)
+# Item dimension -> the goods column it groups by.
+ITEM_KEYS = {"origin": "origin_country", "hs_section": "hs_section", "hs_chapter": "hs_chapter"}
+# The consignment amounts each goods item takes a share of, in proportion to its value.
+SHARED_AMOUNTS = ("value_minor", *REVENUE_SUMS)
+
+
+def shared(amount: str) -> str:
+    """The goods column with the item's share of its consignment's `amount` (minor units, fractional)."""
+    return f"shared_{amount}"
+
+
+def first_of(dimension: str) -> str:
+    """The goods column that is true on the first item of a consignment with a value of `dimension`."""
+    return f"first_{dimension}"
+
+
+ITEM_ANALYSIS = (
+    "hs_chapter",
+    "hs_section",
+    *(shared(a) for a in SHARED_AMOUNTS),
+    *(first_of(d) for d in ITEM_KEYS),
+)
 TIME_COLUMNS = frozenset({"lodged_at", "received_at", "arrived_at", "inspected_at", "paid_at", "released_at"})
 
 
@@ -55,6 +86,25 @@ _INTEGERS = frozenset(
         "amount_minor",
     }
 )
+_CATEGORIES = frozenset(
+    {
+        "filer",
+        "lane",
+        "state",
+        "transport_mode",
+        "channel",
+        "office_of_entry",
+        "collection_model",
+        "departure_country",
+        "destination_country",
+        "revenue_currency",
+        "origin_country",
+        "tax_type",
+        "currency",
+        "collection",
+        "status",
+    }
+)
 UTC_TIME = pl.Datetime("us", "UTC")
 
 
@@ -63,6 +113,8 @@ def _dtype(column: str) -> pl.DataType:
         return UTC_TIME
     if column in _INTEGERS:
         return pl.Int64()
+    if column in _CATEGORIES:
+        return pl.Categorical()
     if column == "codes":
         return pl.List(pl.String())
     return pl.String()
@@ -144,7 +196,73 @@ def from_database(
 
 def _linked(frames: dict[str, pl.DataFrame]) -> Tables:
     ships, goods, taxes = link(frames["shipments"], frames["goods"], frames["tax_lines"])
-    return Tables(ships.lazy(), goods.lazy(), taxes.lazy(), frames["rejections"].lazy())
+    return Tables(
+        ships.lazy(), goods.lazy(), taxes.lazy(), _as_stored(frames["rejections"], REJECTION_COLUMNS).lazy()
+    )
+
+
+def _as_stored(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The stored columns only (an export may carry links already), in the types `_read` gives."""
+    return frame.select(
+        pl.col(c) if frame.schema[c] == _dtype(c) else pl.col(c).cast(_dtype(c)) for c in columns
+    )
+
+
+@cache
+def hs_names() -> pl.DataFrame:
+    """Chapter (2 digits) -> chapter label and section label, for the 96 HS chapters."""
+    rows = []
+    for number in range(1, 100):
+        code = f"{number:02d}"
+        chapter = hs_chapter(code)
+        section = hs_section_of(code)
+        if chapter and section:
+            rows.append((code, f"{code} {chapter.description}", f"{section[0]} {section[1]}"))
+    return pl.DataFrame(rows, schema=["chapter", "hs_chapter", "hs_section"], orient="row")
+
+
+def _first_of(rows: pl.Series, values: pl.Series) -> pl.Series:
+    """True on the first item of each consignment with its value (null is a value too): the sum over a
+    group counts the consignments with an item in it, as a distinct count would, without hashing."""
+    # One 64-bit key per item: the consignment's row, then the category code (null as the largest code,
+    # which no category reaches). A stable sort puts equal keys together in their order in the file.
+    codes = values.to_physical().fill_null(np.iinfo(np.uint32).max).to_numpy().astype(np.uint64)
+    keys = (rows.to_numpy().astype(np.uint64) << np.uint64(32)) | codes
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.ones(keys.size, dtype=np.bool_)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.empty_like(new)
+    first[order] = new
+    return pl.Series(first)
+
+
+def _item_analysis(items: pl.DataFrame, ships: pl.DataFrame) -> pl.DataFrame:
+    """The goods items with `ITEM_ANALYSIS`: HS names from their subheading, and each item's share of its
+    consignment's value and revenue (by value; the items of a zero-value consignment share it equally)."""
+    names = hs_names()
+
+    def of(column: str) -> pl.Expr:
+        return pl.lit(ships.get_column(column)).gather(pl.col(SHIPMENT_ROW))
+
+    chapter = pl.col("hs6").str.slice(0, 2)
+    labels = [
+        chapter.replace_strict(names["chapter"], names[label], default=None).cast(pl.Categorical).alias(label)
+        for label in ("hs_chapter", "hs_section")
+    ]
+    count, total = of("items"), of("items_value_minor")
+    share = (pl.col("value_minor") / total).fill_nan(None).fill_null(1 / count)
+    frame = (
+        items.lazy()
+        .with_columns(*labels, share.alias("_share"))
+        .with_columns((of(a) * pl.col("_share")).alias(shared(a)) for a in SHARED_AMOUNTS)
+        .drop("_share")
+        .collect()
+    )
+    rows = frame.get_column(SHIPMENT_ROW)
+    return frame.with_columns(
+        _first_of(rows, frame.get_column(key)).alias(first_of(d)) for d, key in ITEM_KEYS.items()
+    )
 
 
 def _row_sums() -> list[pl.Expr]:
@@ -160,7 +278,12 @@ def link(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The shipments numbered in `row` with their per-shipment sums (`ITEM_SUMS`, `REVENUE_SUMS`), and
     the goods items and tax lines with their shipment's `shipment_row`. Items and lines of a shipment
-    that is not among `ships` are left out, as an inner join on the id would. Rows keep their order."""
+    that is not among `ships` are left out, as an inner join on the id would. Rows keep their order.
+    The goods items also get their `ITEM_ANALYSIS` columns. Any links or sums the frames carry already
+    are worked out anew."""
+    ships = _as_stored(ships, SHIPMENT_COLUMNS)
+    goods = _as_stored(goods.lazy().collect(), ITEM_COLUMNS)
+    taxes = _as_stored(taxes.lazy().collect(), TAX_COLUMNS)
     numbered = ships.with_row_index(ROW)
     keys = numbered.lazy().select(pl.col("id").alias("shipment_id"), pl.col(ROW).alias(SHIPMENT_ROW))
 
@@ -180,7 +303,7 @@ def link(
         .with_columns(pl.col(*ITEM_SUMS, *REVENUE_SUMS).fill_null(0))
     )
     out_ships, out_goods, out_taxes = pl.collect_all([summed, items, lines])
-    return out_ships, out_goods, out_taxes
+    return out_ships, _item_analysis(out_goods, out_ships), out_taxes
 
 
 def from_parquet(folder: Path) -> Tables:
@@ -190,8 +313,10 @@ def from_parquet(folder: Path) -> Tables:
             f"{folder} is not a Clearway Parquet export: missing {', '.join(m + '.parquet' for m in missing)}"
         )
     scans = {name: pl.scan_parquet(folder / f"{name}.parquet") for name in _TABLES}
-    if ROW not in scans["shipments"].collect_schema():
-        # An export written before the links were: link it in memory now (slower, same numbers).
+    shipment_columns, item_columns = (set(scans[n].collect_schema().names()) for n in ("shipments", "goods"))
+    if not (shipment_columns >= set(DERIVED_COLUMNS) and item_columns >= {SHIPMENT_ROW, *ITEM_ANALYSIS}):
+        # An export written before the links or the item columns were: link it in memory now (slower,
+        # same numbers).
         return _linked({name: scan.collect() for name, scan in scans.items()})
     return Tables(**scans)
 
@@ -201,7 +326,8 @@ def write_export(folder: Path, frames: dict[str, pl.DataFrame]) -> dict[str, int
     their links; returns the row count of each. The frames are written in the order they come."""
     folder.mkdir(parents=True, exist_ok=True)
     ships, goods, taxes = link(frames["shipments"], frames["goods"], frames["tax_lines"])
-    linked = {"shipments": ships, "goods": goods, "tax_lines": taxes, "rejections": frames["rejections"]}
+    refused = _as_stored(frames["rejections"], REJECTION_COLUMNS)
+    linked = {"shipments": ships, "goods": goods, "tax_lines": taxes, "rejections": refused}
     for name, frame in linked.items():
         # LZ4 decodes in about half the time zstd (Polars' default) takes, for files ~1.5 times larger:
         # an export is written once and read by every statistic.

@@ -2,20 +2,29 @@
 
 Values are in the revenue currency of the jurisdiction (EUR for the EU profile), in minor units in the
 frames and as decimal strings in results. Item-level dimensions (origin, HS section and chapter)
-share the consignment's value and consignment-level taxes among its items in proportion to item value.
+share the consignment's value and consignment-level taxes among its items in proportion to item value:
+the goods items carry those shares, worked out once when the tables are read or exported
+(`sources.ITEM_ANALYSIS`).
 """
 
 from __future__ import annotations
 
 import itertools
-from functools import cache
 from typing import Any
 
 import polars as pl
 
-from clearway.measurement.scope import Scope, by_row, select_in
-from clearway.measurement.sources import ITEM_SUMS, REVENUE_SUMS, REVENUE_TYPES, SHIPMENT_ROW, Tables
-from clearway.reference import hs_chapter, hs_section_of
+from clearway.measurement.scope import Scope, aggregate, check_found, scope_mask, scoped
+from clearway.measurement.sources import (
+    ITEM_KEYS,
+    REVENUE_SUMS,
+    REVENUE_TYPES,
+    SHARED_AMOUNTS,
+    SHIPMENT_ROW,
+    Tables,
+    first_of,
+    shared,
+)
 
 # Value bands in EUR: the EU VAT threshold that applied until 2021, the duty relief and IOSS limit
 # (150), and the point beyond which a full declaration is usual.
@@ -41,30 +50,13 @@ def _band_labels() -> list[str]:
 
 
 def _value_band(column: str) -> pl.Expr:
+    """The band's position in `_band_labels()`: how many edges the value is above. Grouping by this small
+    integer and naming the few groups afterwards costs far less than a label per shipment. A missing
+    value falls in the last band, as the first `when` that holds (none) would put it."""
     value = pl.col(column) / 100
-    labels = _band_labels()
-    expr: Any = pl.when(value <= VALUE_BANDS[0]).then(pl.lit(labels[0]))
-    for k, edge in enumerate(VALUE_BANDS[1:], start=1):
-        expr = expr.when(value <= edge).then(pl.lit(labels[k]))
-    band: pl.Expr = expr.otherwise(pl.lit(labels[-1]))
-    return band
-
-
-@cache
-def _hs_names() -> pl.DataFrame:
-    """Chapter (2 digits) → chapter label and section label, for the 96 HS chapters."""
-    rows = []
-    for number in range(1, 100):
-        code = f"{number:02d}"
-        chapter = hs_chapter(code)
-        section = hs_section_of(code)
-        if chapter and section:
-            rows.append((code, f"{code} {chapter.description}", f"{section[0]} {section[1]}"))
-    return pl.DataFrame(rows, schema=["chapter", "hs_chapter", "hs_section"], orient="row")
-
-
-def _collect(query: pl.LazyFrame) -> pl.DataFrame:
-    return query.collect()
+    above: Any = sum((value > edge).cast(pl.UInt8) for edge in VALUE_BANDS)
+    position: pl.Expr = above.fill_null(len(VALUE_BANDS))
+    return position
 
 
 def _money(column: str) -> pl.Expr:
@@ -107,51 +99,43 @@ def _by_shipment_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.D
         "destination": pl.col("destination_country"),
         "value_band": _value_band("value_minor"),
     }.get(dimension, pl.col(dimension))
-    ships = select_in(tables, scope, key.alias(dimension), "value_minor", *REVENUE_SUMS)
-    return ships.group_by(dimension).agg(
-        pl.len().alias("shipments"),
-        pl.col("value_minor").sum().alias("declared_value_minor"),
-        *(pl.col(c).sum() for c in REVENUE_SUMS),
+    grouped = aggregate(
+        scoped(tables, scope)
+        .group_by(key.alias(dimension))
+        .agg(
+            pl.len().alias("shipments"),
+            pl.col("value_minor").sum().alias("declared_value_minor"),
+            *(pl.col(c).sum() for c in REVENUE_SUMS),
+        )
     )
+    check_found(tables, scope, int(grouped.get_column("shipments").sum()))
+    if dimension == "value_band":
+        labels = _band_labels()
+        return grouped.with_columns(pl.col(dimension).replace_strict(range(len(labels)), labels))
+    return grouped
 
 
 def _by_item_dimension(tables: Tables, scope: Scope, dimension: str) -> pl.DataFrame:
     """Item-level dimensions: each item takes its share (by value) of the consignment's declared value
-    and revenue. An item finds its shipment's value, revenue and item sums by its `shipment_row`."""
-    shared = ["declared_value_minor", *REVENUE_SUMS]
-    ships = by_row(
-        tables, scope, pl.col("value_minor").alias("declared_value_minor"), *REVENUE_SUMS, *ITEM_SUMS
-    )
-    items = ships.rows_in(tables.goods)
-    if dimension == "origin":
-        items = items.select(SHIPMENT_ROW, "value_minor", pl.col("origin_country").alias(dimension))
-    else:
-        items = (
-            items.select(SHIPMENT_ROW, "value_minor", pl.col("hs6").str.slice(0, 2).alias("chapter"))
-            .join(_hs_names().lazy().select("chapter", dimension), on="chapter", how="left")
-            .drop("chapter")
-        )
-    count, value = pl.col("_items"), pl.col("value_minor")
-    return _collect(
-        # Each item's shares are worked out row by row before grouping (a gather inside a group repeats).
-        items.with_columns(ships.of("items").alias("_items"), ships.of("items_value_minor").alias("_sum"))
-        # items of a zero-value consignment share it equally
-        .with_columns((value / pl.col("_sum")).fill_nan(None).fill_null(1 / count).alias("_share"))
-        .with_columns((ships.of(c) * pl.col("_share")).alias(c) for c in shared)
-        .group_by(dimension)
-        .agg(
-            # A shipment of one item is counted by its item; only the others need telling apart, by row
-            # number (which stands for the id, unique as the shipments' primary key).
-            (pl.col(SHIPMENT_ROW).filter(count > 1).n_unique() + (count == 1).sum()).alias("shipments"),
+    and revenue. The items carry those shares and, for each item dimension, whether they are the first
+    item of their consignment with their value of it: so this groups the items alone, and counts a
+    consignment once in each group it has items in."""
+    mask = scope_mask(tables, scope)
+    items = tables.goods if mask is None else tables.goods.filter(pl.lit(mask).gather(pl.col(SHIPMENT_ROW)))
+    names = {"value_minor": "declared_value_minor"}
+    return aggregate(
+        items.group_by(pl.col(ITEM_KEYS[dimension]).alias(dimension)).agg(
+            pl.col(first_of(dimension)).sum().cast(pl.UInt32).alias("shipments"),
             pl.len().alias("items"),
-            *(pl.col(c).sum().round(0).cast(pl.Int64) for c in shared),
+            *(pl.col(shared(a)).sum().round(0).cast(pl.Int64).alias(names.get(a, a)) for a in SHARED_AMOUNTS),
         )
     )
 
 
 def data_quality(tables: Tables, scope: Scope) -> list[dict[str, Any]]:
     """Per filer: accepted shipments, refused submissions, rejection rate and the commonest errors."""
-    accepted = select_in(tables, scope, "filer").group_by("filer").agg(pl.len().alias("accepted"))
+    accepted = aggregate(scoped(tables, scope).group_by("filer").agg(pl.len().alias("accepted")))
+    check_found(tables, scope, int(accepted.get_column("accepted").sum()))
     refused = tables.rejections
     if scope.date_from:
         refused = refused.filter(pl.col("received_at").dt.date() >= scope.date_from)

@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import Connection, insert, select
 
 from clearway.measurement import trs
-from clearway.measurement.scope import Scope, select_in
+from clearway.measurement.scope import Scope, aggregate, check_found, scoped
 from clearway.measurement.sources import Tables
 from clearway.storage.repository import study_runs
 
@@ -46,13 +46,14 @@ def milestones(shipments: pl.DataFrame) -> pl.LazyFrame:
     return shipments.lazy().select(expr.alias(name) for name, expr in _MILESTONES.items())
 
 
-def _study_frame(tables: Tables, scope: Scope, by: str | None) -> pl.LazyFrame:
-    """The milestones the study reads for the scoped shipments: the six times and the `by` column, read
-    once into memory so that the statistics below do not each go back to the source. The ids and the
-    other dimensions are left out: the statistics never read them, and the ids alone cost more to read
-    than everything else together."""
+def _study_query(tables: Tables, scope: Scope, by: str | None) -> pl.LazyFrame:
+    """The milestones of the scoped shipments with their intervals, as a query: each statistic below
+    collects only the columns it reads (the two milestones of an interval, the arrival and release
+    times), and memory one of them frees serves the next. Reading a column again from the source costs
+    less than holding all six times and six intervals of every shipment at once. The ids and the other
+    dimensions are left out: the statistics never read them."""
     names = [*_TIMES, *([by] if by in _MILESTONES else [])]
-    return select_in(tables, scope, *(_MILESTONES[name].alias(name) for name in names)).lazy()
+    return trs.with_intervals(scoped(tables, scope).select(_MILESTONES[name].alias(name) for name in names))
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -64,16 +65,7 @@ def run_study(
 ) -> dict[str, Any]:
     if by is not None and by not in trs.DIMENSIONS:
         raise trs.UnknownDimension(by)
-    # The intervals are worked out once here; every statistic below finds them already in the frame,
-    # which keeps only what they read (the arrival and release times, not the four others).
-    kept = [*([by] if by is not None and by != "pre_arrival" else []), "arrived_at", "released_at"]
-    intervals = [name for name, _, _ in trs.INTERVALS]
-    frame = (
-        trs.with_intervals(_study_frame(tables, scope, by))
-        .select(*kept, *intervals, "pre_arrival")
-        .collect()
-        .lazy()
-    )
+    frame = _study_query(tables, scope, by)
     counts = (
         frame.select(
             pl.len().alias("shipments"),
@@ -81,11 +73,12 @@ def run_study(
             pl.col("released_at").is_not_null().sum().alias("released"),
             pl.col("pre_arrival").sum().alias("pre_arrival"),
         )
-        .collect()
+        .pipe(aggregate)
         .to_dicts()[0]
     )
-    # The three parts read the same frame and release the GIL in their work over rows: side by side
-    # they keep both cores busy where one after the other they would mostly use one.
+    check_found(tables, scope, counts["shipments"])
+    # The three parts release the GIL in their work over rows: side by side they keep both cores busy
+    # where one after the other they would mostly use one.
     with ThreadPoolExecutor(max_workers=3) as pool:
         patterns = pool.submit(trs.time_patterns, frame)
         described = pool.submit(trs.interval_statistics, frame, by, mode_bin_hours)

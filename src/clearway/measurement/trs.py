@@ -8,8 +8,9 @@ serves a 50-row test and a 10-million-row continuous study.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -57,6 +58,7 @@ DIMENSIONS: tuple[str, ...] = (
 NULL_GROUP_LABEL = "(none)"
 
 _TOTAL_INTERVAL = "arrival_to_release"
+_TOTAL_MICROSECONDS = "_arrival_to_release_us"
 _PRE_ARRIVAL_INTERVAL = "arrival_to_lodgement"
 _MICROSECONDS_PER_HOUR = 3_600_000_000
 _PERCENTILES: tuple[tuple[str, float], ...] = (
@@ -86,6 +88,14 @@ Milestones = pl.LazyFrame | pl.DataFrame
 def _lazy(milestones: Milestones) -> pl.LazyFrame:
     # The loader may hand over either form; accepting both costs nothing and spares callers a `.lazy()`.
     return milestones.lazy() if isinstance(milestones, pl.DataFrame) else milestones
+
+
+def _collect_narrow(query: pl.LazyFrame) -> pl.DataFrame:
+    """Collect a query that returns fewer columns than it reads (or aggregates) with Polars' streaming
+    engine, which reads its input piece by piece and reuses that memory: the in-memory engine first
+    takes fresh memory for every column it reads in full, and at ten million shipments the page faults
+    cost as much as the work. Rows keep their order."""
+    return query.collect(engine="streaming")
 
 
 def _check_dimension(by: str | None) -> None:
@@ -137,62 +147,47 @@ def _group_label(by: str) -> pl.Expr:
     return pl.col(by).cast(pl.String).fill_null(NULL_GROUP_LABEL).alias(by)
 
 
-# The mode is counted in an array of one slot per bin when the values span at most this many bins more
-# than there are values (so the array is never much larger than the values); otherwise by hashing.
-_BINCOUNT_SLACK = 1_000_000
-
-
-def _order_statistics(values: np.ndarray[Any, Any], ranks: set[int]) -> dict[int, float]:
-    """The values at the given 0-based ranks of their sorted order. A partial sort (introselect) puts
-    exactly those positions in place in O(n log k), where a full sort costs O(n log n)."""
-    wanted = sorted(ranks)
-    placed = np.partition(values, wanted)
-    return {rank: float(placed[rank]) for rank in wanted}
-
-
-def _quantile_ranks(n: int, probabilities: Sequence[float]) -> set[int]:
-    ranks = set()
-    for p in probabilities:
-        low = math.floor((n - 1) * p)
-        ranks.update({low, min(low + 1, n - 1)})
-    return ranks
-
-
-def _quantile(at: dict[int, float], n: int, p: float) -> float:
-    """`PERCENTILE_DEFINITION` from the order statistics `at`, in the arithmetic Polars' linear quantile
-    uses, so that the results are the very same floating-point numbers."""
+def _quantile(at: Mapping[int, float] | np.ndarray[Any, Any], n: int, p: float) -> float:
+    """`PERCENTILE_DEFINITION` from the order statistics `at` (or the sorted values), in the arithmetic
+    Polars' linear quantile uses, so that the results are the very same floating-point numbers."""
     h = (n - 1) * p
     low = math.floor(h)
     if low + 1 >= n or h == low:
-        return at[low]
-    return at[low] + (at[low + 1] - at[low]) * (h - low)
+        return float(at[low])
+    return float(at[low] + (at[low + 1] - at[low]) * (h - low))
 
 
-def _mode_bin(values: np.ndarray[Any, Any], width: float) -> float:
-    """The start of the fullest bin ``[k w, (k + 1) w)``; ties go to the lowest ``k``."""
-    bins = np.floor(values / width)
-    first, last = float(bins.min()), float(bins.max())
-    if last - first <= values.size + _BINCOUNT_SLACK:
-        # argmax takes the first of equal counts, which is the lowest bin
-        return (first + float(np.bincount((bins - first).astype(np.int64)).argmax())) * width
-    counts = pl.Series("bin", bins).value_counts(name="count")
-    return float(counts.filter(pl.col("count") == pl.col("count").max()).get_column("bin").min()) * width  # type: ignore[arg-type]
+def _mode_bin(ordered: np.ndarray[Any, Any], width: float) -> float:
+    """The start of the fullest bin ``[k w, (k + 1) w)`` of values sorted ascending; ties go to the
+    lowest ``k``. Sorted values have their bins in order, so each bin is one run: the longest run, the
+    first of equal ones, is the answer, however many bins the values span."""
+    bins = np.divide(ordered, width)
+    np.floor(bins, out=bins)
+    starts = np.concatenate(([0], np.flatnonzero(bins[1:] != bins[:-1]) + 1))
+    lengths = np.diff(np.append(starts, bins.size))
+    return float(bins[starts[lengths.argmax()]]) * width
 
 
 def _describe(name: str, values: pl.Series, mode_bin_hours: float) -> dict[str, Any] | None:
     """The statistics of one interval within one group; None when nothing was measured.
 
-    Nothing is sorted: the percentiles need a dozen order statistics, which a partial sort places in
-    one pass or so, and the rest are counts and sums over the values (numpy and Polars release the
-    GIL, so groups and intervals run side by side on every core).
+    The values are copied once into memory of their own and sorted there (numpy's vectorised sort takes
+    less time than selecting a dozen order statistics by partial sorts): the percentiles, minimum and
+    maximum are then read at their ranks, the mode bin found in one pass and the outliers counted by
+    binary search. Mean and standard deviation are Polars' over the values in the order they come,
+    before the sort. numpy and Polars release the GIL, so groups and intervals run side by side.
     """
-    measured = values.drop_nulls().rechunk()
+    measured = values.drop_nulls() if values.has_nulls() else values
     n = measured.len()
     if n == 0:
         return None
-    array = measured.to_numpy()
-    at = _order_statistics(array, _quantile_ranks(n, [p for _, p in _PERCENTILES]))
-    quantiles = {label: _quantile(at, n, p) for label, p in _PERCENTILES}
+    array = measured.to_numpy(writable=True)
+    # One contiguous buffer, as Polars would sum it after a rechunk: the same floating-point mean.
+    contiguous = pl.Series(array)
+    mean, std = contiguous.mean(), contiguous.std(ddof=1)
+    del contiguous
+    array.sort()
+    quantiles = {label: _quantile(array, n, p) for label, p in _PERCENTILES}
     q1, q3 = quantiles["p25"], quantiles["p75"]
     low_fence = q1 - _TUKEY_K * (q3 - q1)
     high_fence = q3 + _TUKEY_K * (q3 - q1)
@@ -200,18 +195,38 @@ def _describe(name: str, values: pl.Series, mode_bin_hours: float) -> dict[str, 
     return {
         "interval": name,
         "n": n,
-        "mean": measured.mean(),
-        "std": measured.std(ddof=1),
-        "min": float(array.min()),
+        "mean": mean,
+        "std": std,
+        "min": float(array[0]),
         **quantiles,
-        "max": float(array.max()),
+        "max": float(array[-1]),
         "mode_bin_start": mode_bin_start,
         "mode_bin_end": mode_bin_start + mode_bin_hours,
-        "outliers_low": int(np.count_nonzero(array < low_fence)),
-        "outliers_high": int(np.count_nonzero(array > high_fence)),
+        "outliers_low": int(np.searchsorted(array, low_fence, side="left")),
+        "outliers_high": n - int(np.searchsorted(array, high_fence, side="right")),
         # A negative later step is a data problem, not pre-arrival processing, so only the first counts.
-        "n_pre_arrival": int(np.count_nonzero(array < 0.0)) if name == _PRE_ARRIVAL_INTERVAL else None,
+        "n_pre_arrival": int(np.searchsorted(array, 0.0, side="left"))
+        if name == _PRE_ARRIVAL_INTERVAL
+        else None,
     }
+
+
+# Up to this many groups, each group's values are filtered out of the frame one group after another:
+# a filter on one column is a fast vectorised pass, cheaper than partitioning rows among many groups.
+_FILTERED_GROUPS = 8
+
+
+def _split(frame: pl.DataFrame, by: str, name: str) -> dict[Any, pl.Series]:
+    """The values of column `name` per value of `by` (null is a group too), in the order they come."""
+    keys = frame.get_column(by).unique().to_list()
+    if len(keys) <= _FILTERED_GROUPS:
+        group = pl.col(by)
+        return {
+            key: frame.filter(group.is_null() if key is None else group == key).get_column(name)
+            for key in keys
+        }
+    parts = frame.partition_by(by, as_dict=True, include_key=False)
+    return {key: part.get_column(name) for (key,), part in parts.items()}
 
 
 def interval_statistics(
@@ -231,29 +246,39 @@ def interval_statistics(
         raise ValueError(f"mode_bin_hours must be a positive finite number, got {mode_bin_hours!r}")
 
     names = [name for name, _, _ in INTERVALS]
-    frame = with_intervals(milestones).select(*([by] if by is not None else []), *names).collect()
-    if by is None:
-        keys: list[Any] = [None]
-        tasks = [(name, frame.get_column(name)) for name in names]
-    else:
-        # One list per group and interval; taking a group's list back out as a Series copies nothing.
-        groups = frame.lazy().group_by(by).agg(names).sort(by, nulls_last=True).collect()
-        keys = groups.get_column(by).to_list()
-        tasks = [(name, groups.get_column(name)[index]) for index in range(len(keys)) for name in names]
+    frame = with_intervals(milestones)
+    group = [by] if by is not None else []
+
+    def describe(name: str) -> dict[Any, dict[str, Any]]:
+        """One interval's statistics per group key (None without groups). Each interval reads only its
+        own values (the two milestones it spans, when `milestones` is a query over the source): memory
+        freed by one interval serves the next, where all six at once would take fresh memory for all."""
+        # Streamed (see `_collect_narrow`): the values come in their order, in pieces.
+        measured = _collect_narrow(frame.select(*group, name).drop_nulls(name))
+        if by is None:
+            row = _describe(name, measured.get_column(name), mode_bin_hours)
+            return {} if row is None else {None: row}
+        described = {
+            key: _describe(name, values, mode_bin_hours) for key, values in _split(measured, by, name).items()
+        }
+        return {key: row for key, row in described.items() if row is not None}
 
     # numpy and Polars release the GIL in the work over rows, so one thread per core keeps each busy.
     with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
-        described = list(pool.map(lambda task: _describe(task[0], task[1], mode_bin_hours), tasks))
+        by_interval = list(pool.map(describe, names))
 
-    records = [
-        ({} if by is None else {by: keys[position // len(names)]}) | row
-        for position, row in enumerate(described)
-        if row is not None
-    ]
     if by is None:
-        return pl.DataFrame(records, schema=_STATISTICS_SCHEMA)
-    schema = {by: frame.schema[by], **_STATISTICS_SCHEMA}
-    return pl.DataFrame(records, schema=schema).with_columns(_group_label(by))
+        return pl.DataFrame([rows[None] for rows in by_interval if rows], schema=_STATISTICS_SCHEMA)
+    dtype = frame.collect_schema()[by]
+    # Groups in the order of their native value, null last, as Polars sorts them.
+    keys = pl.Series(by, [key for rows in by_interval for key in rows], dtype=dtype).unique()
+    records = [
+        {by: key} | rows[key]
+        for key in keys.sort(nulls_last=True).to_list()
+        for rows in by_interval
+        if key in rows
+    ]
+    return pl.DataFrame(records, schema={by: dtype, **_STATISTICS_SCHEMA}).with_columns(_group_label(by))
 
 
 def released_within(
@@ -284,7 +309,7 @@ def released_within(
             for i, threshold in enumerate(thresholds)
         ),
     ]
-    wide = (frame.group_by(by).agg(aggs) if by is not None else frame.select(aggs)).collect()
+    wide = _collect_narrow(frame.group_by(by).agg(aggs) if by is not None else frame.select(aggs))
 
     group_cols = [by] if by is not None else []
     parts = [
@@ -318,33 +343,79 @@ def released_within(
     )
 
 
-def _median(values: np.ndarray[Any, Any]) -> float | None:
-    n = values.size
-    if n == 0:
-        return None
-    return _quantile(_order_statistics(values, _quantile_ranks(n, [0.5])), n, 0.5)
+# The patterns sort each arrival's total time in microseconds behind its hour or weekday code in one
+# unsigned 64-bit key: 5 bits of code (up to 24 values) above 59 bits of time, about 18,000 years.
+_CODE_SHIFT = 59
+_TIME_MASK = (1 << _CODE_SHIFT) - 1
 
 
-def _pattern(arrived: pl.DataFrame, measured: pl.DataFrame, key: str, values: range) -> pl.DataFrame:
+def _hours(microseconds: int) -> float:
+    # The arithmetic of `_hours_between`: the same floating-point number as the interval column holds.
+    return float(microseconds) / _MICROSECONDS_PER_HOUR
+
+
+def _middle(n: int) -> set[int]:
+    """The ranks a median of n values reads."""
+    return {(n - 1) // 2, n // 2}
+
+
+def _medians_by_code(
+    codes: np.ndarray[Any, Any], totals: np.ndarray[Any, Any], slots: int
+) -> list[float | None]:
+    """The median total time (hours) of the arrivals with each code 0 … slots - 1, from their codes and
+    total times in microseconds. One sort of code-and-time keys groups the codes and orders the times
+    within each at once; hours are worked out only at the ranks read. Converting microseconds to hours
+    keeps their order, so these are the medians of the hours, as `PERCENTILE_DEFINITION` has them."""
+    if totals.size == 0:
+        return [None] * slots
+    low = int(totals.min())
+    if int(totals.max()) - low > _TIME_MASK:
+        # Times too far apart for the key (never seen in practice): each code's times sorted apart.
+        groups = [np.sort(totals[codes == code]) for code in range(slots)]
+        return [
+            _quantile({r: _hours(int(g[r])) for r in _middle(g.size)}, g.size, 0.5) if g.size else None
+            for g in groups
+        ]
+    # built in place: at ten million arrivals every temporary array costs a pass and fresh memory
+    keys = np.subtract(totals, low).view(np.uint64)
+    high = codes.astype(np.uint64)
+    high <<= np.uint64(_CODE_SHIFT)
+    keys |= high
+    del high
+    keys.sort()
+    bounds = np.searchsorted(keys, np.arange(slots + 1, dtype=np.uint64) << np.uint64(_CODE_SHIFT)).tolist()
+    mask = np.uint64(_TIME_MASK)
+    return [
+        _quantile(
+            {r: _hours(int(keys[start + r] & mask) + low) for r in _middle(end - start)}, end - start, 0.5
+        )
+        if end > start
+        else None
+        for start, end in itertools.pairwise(bounds)
+    ]
+
+
+def _pattern(
+    arrived: pl.DataFrame,
+    released: np.ndarray[Any, Any],
+    totals: np.ndarray[Any, Any],
+    key: str,
+    values: range,
+) -> pl.DataFrame:
     """Arrivals, releases and the median total time per `key` (every value of `values` present) from
-    the `arrived` rows and the `measured` ones (those with a total time). The keys are small integers
-    (``key - values.start`` fits a byte), so numpy counts them in one slot per key and groups the
-    measured rows by a stable sort of their key, which for bytes is a radix sort, not a comparison one."""
+    the arrivals' codes (``key - values.start``, a byte) and release flags in `arrived`, the flags as a
+    numpy mask, and the total times (microseconds) of those released."""
     slots = len(values)
-    codes = arrived.get_column(key).to_numpy()
-    released = arrived.get_column("released").to_numpy()
-    measured_codes = measured.get_column(key).to_numpy()
-    order = np.argsort(measured_codes, kind="stable")
-    totals = measured.get_column(_TOTAL_INTERVAL).to_numpy()[order]
-    bounds = np.searchsorted(measured_codes[order], np.arange(slots + 1))
+    counts = arrived.group_by(key).agg(pl.len().alias("arrivals"), pl.col("released").sum().alias("released"))
+    per_slot = {name: np.zeros(slots, dtype=np.int64) for name in ("arrivals", "released")}
+    for name, column in per_slot.items():
+        column[counts.get_column(key).to_numpy()] = counts.get_column(name).to_numpy()
+    codes = arrived.get_column(key).to_numpy()[released]
     return pl.DataFrame(
         {
             key: list(values),
-            "arrivals": np.bincount(codes, minlength=slots),
-            "released": np.bincount(codes, weights=released, minlength=slots).astype(np.int64),
-            "median_arrival_to_release_hours": [
-                _median(totals[bounds[i] : bounds[i + 1]]) for i in range(slots)
-            ],
+            **per_slot,
+            "median_arrival_to_release_hours": _medians_by_code(codes, totals, slots),
         },
         schema={
             key: pl.Int32(),
@@ -375,11 +446,21 @@ def time_patterns(milestones: Milestones, time_zone: str = "UTC") -> tuple[pl.Da
     else:
         local = pl.col("arrived_at").dt.convert_time_zone(time_zone)
         hour, weekday = local.dt.hour(), local.dt.weekday()
-    arrived = frame.select(
-        hour.cast(pl.UInt8).alias("hour"),
-        (weekday - 1).cast(pl.UInt8).alias("weekday"),
-        pl.col("released_at").is_not_null().cast(pl.UInt8).alias("released"),
-        _TOTAL_INTERVAL,
-    ).collect()
-    measured = arrived.drop_nulls(_TOTAL_INTERVAL)
-    return _pattern(arrived, measured, "hour", range(24)), _pattern(arrived, measured, "weekday", range(1, 8))
+    arrived = _collect_narrow(
+        frame.select(
+            hour.cast(pl.UInt8).alias("hour"),
+            (weekday - 1).cast(pl.UInt8).alias("weekday"),
+            pl.col("released_at").is_not_null().alias("released"),
+            # The total time in whole microseconds, the unit it is measured in (see `_medians_by_code`),
+            # or 0 when not released: the flag tells those apart, and numpy gets a column without nulls.
+            (pl.col("released_at") - pl.col("arrived_at"))
+            .dt.total_microseconds()
+            .fill_null(0)
+            .alias(_TOTAL_MICROSECONDS),
+        )
+    )
+    released = arrived.get_column("released").to_numpy()
+    totals = arrived.get_column(_TOTAL_MICROSECONDS).to_numpy()[released]
+    return _pattern(arrived, released, totals, "hour", range(24)), _pattern(
+        arrived, released, totals, "weekday", range(1, 8)
+    )
