@@ -78,11 +78,11 @@ def feature_spec() -> FeatureSpec:
 
 def features(stored: history.Stored, context: IndicatorContext, settings: IndicatorSettings) -> pl.DataFrame:
     """The model's input: shipment attributes and every indicator, one row per stored shipment."""
-    indicators = compute(stored.batch, stored.items, context, settings)
+    indicators = compute(stored.batch, stored.items, context, settings)  # in the batch's order
     return stored.batch.with_columns(
         pl.col("value_eur").clip(lower_bound=0.01).log().alias("log_value_eur"),
         pl.col("items").cast(pl.Float64),
-    ).join(indicators, on="shipment_id", how="left", maintain_order="left")
+    ).hstack(indicators.drop("shipment_id"))
 
 
 @dataclass(slots=True)
@@ -157,17 +157,29 @@ class ScoredBatch:
         if not len(self):
             return []
         labels = pl.Series([json.dumps(name) for name in self.features], dtype=pl.String)
+        columns = range(self.top.shape[1])
+        frame = pl.DataFrame(
+            {
+                **{f"n{k}": pl.Series(self.top[:, k], dtype=pl.Int64) for k in columns},
+                **{f"v{k}": pl.Series(self.values[:, k], dtype=pl.Float64) for k in columns},
+            }
+        )
         pairs = [
             pl.concat_str(
                 pl.lit("["),
-                labels.gather(self.top[:, k]),
+                pl.lit(labels).gather(pl.col(f"n{k}")),
                 pl.lit(","),
-                pl.Series(self.values[:, k]).round(6).cast(pl.String),
+                pl.col(f"v{k}").round(6).cast(pl.String),
                 pl.lit("]"),
             )
-            for k in range(self.top.shape[1])
+            for k in columns
         ]
-        text = pl.select(pl.concat_str(pl.lit("["), pl.concat_str(pairs, separator=","), pl.lit("]")))
+        # One query for the batch (eager Series methods would each run one), on the in-memory engine.
+        text = (
+            frame.lazy()
+            .select(pl.concat_str(pl.lit("["), pl.concat_str(pairs, separator=","), pl.lit("]")))
+            .collect(engine="in-memory")
+        )
         return [RawJson(t) for t in text.to_series()]
 
 

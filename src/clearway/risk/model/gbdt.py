@@ -134,10 +134,8 @@ def _vocabulary(column: pl.Series) -> list[str]:
     return [str(v) for v in ordered[column.name].to_list()]
 
 
-def _matrix(
-    frame: pl.DataFrame, spec: FeatureSpec, vocab: Mapping[str, list[str]]
-) -> npt.NDArray[np.float64]:
-    _require(frame, spec.names, "the frame")
+def _columns(spec: FeatureSpec, vocab: Mapping[str, list[str]]) -> list[pl.Expr]:
+    """The expressions that turn a frame's features into the model's numbers, in `spec.names` order."""
     columns: list[pl.Expr] = []
     for name in spec.numeric:
         columns.append(pl.col(name).cast(pl.Float64, strict=False).fill_nan(None).alias(name))
@@ -149,6 +147,18 @@ def _matrix(
             .replace_strict(codes, default=None, return_dtype=pl.Float64)
             .alias(name)
         )
+    return columns
+
+
+def _matrix(
+    frame: pl.DataFrame,
+    spec: FeatureSpec,
+    vocab: Mapping[str, list[str]],
+    columns: list[pl.Expr] | None = None,
+) -> npt.NDArray[np.float64]:
+    """``columns``: `_columns(spec, vocab)`, when the caller keeps them."""
+    _require(frame, spec.names, "the frame")
+    columns = columns if columns is not None else _columns(spec, vocab)
     # Nulls become NaN, which LightGBM treats as missing (for categories: a value never seen).
     selected = frame.select(columns)
     return (
@@ -183,6 +193,7 @@ class ModelArtifact:
         self._model_text = model_text
         self._booster = lgb.Booster(model_str=model_text)
         self._paths: tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]] | None = None
+        self._columns = _columns(spec, self.vocab)  # built once: a code table per categorical feature
 
     @property
     def version(self) -> str:
@@ -192,9 +203,12 @@ class ModelArtifact:
         digest.update(json.dumps([self.spec.to_dict(), self.vocab, self.meta], sort_keys=True).encode())
         return f"gbdt-{digest.hexdigest()[:16]}"
 
+    def _matrix(self, frame: pl.DataFrame) -> npt.NDArray[np.float64]:
+        return _matrix(frame, self.spec, self.vocab, self._columns)
+
     def predict(self, frame: pl.DataFrame) -> npt.NDArray[np.float64]:
         """Scores in [0, 1] (probability of the positive label), one per row."""
-        x = _matrix(frame, self.spec, self.vocab)
+        x = self._matrix(frame)
         if x.shape[0] == 0:
             return np.empty(0, dtype=np.float64)
         return np.asarray(self._booster.predict(x, num_threads=1), dtype=np.float64)
@@ -210,7 +224,7 @@ class ModelArtifact:
         node value), about as fast as scoring, for bulk use. Both sum, with the model's base value, to
         the row's log-odds; they differ only in how interacting features share it.
         """
-        x = _matrix(frame, self.spec, self.vocab)
+        x = self._matrix(frame)
         if x.shape[0] == 0:
             return []
         contrib = self.contribution_matrix(x) if exact else self._path_contributions(x)
@@ -227,7 +241,7 @@ class ModelArtifact:
         traversal) give the raw score, the sum of its leaf values in tree order as LightGBM sums them,
         and the path attributions, the same per-leaf tables added in the same order.
         """
-        x = _matrix(frame, self.spec, self.vocab)
+        x = self._matrix(frame)
         if x.shape[0] == 0:
             return np.empty(0), np.empty((0, 0), np.int64), np.empty((0, 0))
         if exact:
