@@ -20,6 +20,7 @@ from clearway.risk.rules import (
     RiskItem,
     RiskSettings,
     assess_batch,
+    control_sample,
     in_control_sample,
 )
 from clearway.risk.ruleset import CompiledRuleSet, RuleSpec, compile_rules
@@ -391,3 +392,13 @@ def test_vendor_registration_findings_from_the_registry_give_a_yellow_hit() -> N
     ]
     assert d.lane is Lane.YELLOW and d.score == RULES["R-VENDOR-REGISTRATION"].weight
     assert one(clean("s-2", vendor_registration="IM2769999999"), context).hits == ()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=40), max_size=30),
+    st.integers(min_value=0, max_value=10**9),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_batch_control_sample_draws_what_the_single_draw_draws(ids: list[str], seed: int, rate: float) -> None:
+    assert control_sample(ids, seed, rate) == [in_control_sample(i, seed, rate) for i in ids]

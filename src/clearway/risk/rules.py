@@ -159,18 +159,22 @@ def control_sample(shipment_ids: Iterable[str], seed: int, rate: float) -> list[
     """`in_control_sample` of many shipments, the same draws: the seed's prefix encoded once."""
     if rate <= 0:
         return [False for _ in shipment_ids]
-    prefix = f"{seed}:".encode()
-    blake = hashlib.blake2b
-    return [
-        int.from_bytes(blake(prefix + sid.encode(), digest_size=8).digest(), "big") / 2**64 < rate
-        for sid in shipment_ids
-    ]
+    seeded = hashlib.blake2b(f"{seed}:".encode(), digest_size=8)  # copied per id: cheaper than a new one
+    out = []
+    for sid in shipment_ids:
+        h = seeded.copy()
+        h.update(sid.encode())
+        out.append(int.from_bytes(h.digest(), "big") / 2**64 < rate)
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
-def _hs_facts(hs_code: str) -> tuple[Any, tuple[str, Decimal] | None]:
-    """Prohibition (or restriction) entry and reference unit value of an HS code: codes repeat a lot."""
-    return prohibited_status(hs_code), reference_unit_value(hs_code)
+def _hs_facts(hs_code: str, undervalue_ratio: Decimal) -> tuple[Any, tuple[str, Decimal, Decimal] | None]:
+    """Prohibition (or restriction) entry of an HS code, and its reference unit value (prefix, lowest
+    plausible value, and that times the undervaluation ratio): codes repeat a lot."""
+    reference = reference_unit_value(hs_code)
+    floor = None if reference is None else (*reference, reference[1] * undervalue_ratio)
+    return prohibited_status(hs_code), floor
 
 
 @lru_cache(maxsize=1 << 16)
@@ -184,8 +188,9 @@ def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any]
     hits: list[Hit] | None = None
     lowest_ratio: float | None = None
     vague = False
+    ratio = settings.undervalue_ratio
     for k, item in enumerate(s.items):
-        banned, reference = _hs_facts(item.hs_code)
+        banned, reference = _hs_facts(item.hs_code, ratio)
         if banned is not None:
             rule = "R-PROHIBITED" if banned.status == "prohibited" else "R-RESTRICTED"
             hits = hits or []
@@ -195,11 +200,11 @@ def _goods_hits(s: RiskInput, settings: RiskSettings, indicators: dict[str, Any]
             hits = hits or []
             hits.append(Hit("R-VAGUE", f"item {k + 1}: '{item.description}'"))
         if reference is not None:
-            prefix, minimum = reference
+            prefix, minimum, floor = reference
             if indicators is not None and minimum > 0:
-                ratio = float(item.unit_value_eur / minimum)
-                lowest_ratio = ratio if lowest_ratio is None else min(lowest_ratio, ratio)
-            if item.unit_value_eur < minimum * settings.undervalue_ratio:
+                share = float(item.unit_value_eur / minimum)
+                lowest_ratio = share if lowest_ratio is None else min(lowest_ratio, share)
+            if item.unit_value_eur < floor:
                 hits = hits or []
                 hits.append(
                     Hit(
