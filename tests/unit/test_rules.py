@@ -400,5 +400,5 @@ def test_vendor_registration_findings_from_the_registry_give_a_yellow_hit() -> N
     st.integers(min_value=0, max_value=10**9),
     st.floats(min_value=0.0, max_value=1.0),
 )
-def test_batch_control_sample_draws_what_the_single_draw_draws(ids: list[str], seed: int, rate: float) -> None:
+def test_batch_control_sample_draws_as_the_single_draw(ids: list[str], seed: int, rate: float) -> None:
     assert control_sample(ids, seed, rate) == [in_control_sample(i, seed, rate) for i in ids]
