@@ -64,7 +64,7 @@ RULES: dict[str, RuleInfo] = {
         RuleInfo("R-VENDOR-LIMIT", "Vendor registration used above the scheme limit", Lane.YELLOW, 0.4),
         RuleInfo(
             "R-VENDOR-REGISTRATION",
-            "Vendor registration unknown, revoked, not valid on the date or of another jurisdiction",
+            "Vendor registration unknown to the registry, revoked or not valid on the date",
             Lane.YELLOW,
             0.5,
         ),
