@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -15,7 +16,7 @@ from clearway.risk.indicators import IndicatorContext, IndicatorSettings
 T0 = dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.UTC)
 SETTINGS = IndicatorSettings()
 UTC = pl.Datetime("us", "UTC")
-BATCH_SCHEMA = {
+BATCH_SCHEMA: dict[str, Any] = {
     "shipment_id": pl.String,
     "lodged_at": UTC,
     "value_eur": pl.Float64,
@@ -24,7 +25,7 @@ BATCH_SCHEMA = {
     "destination_country": pl.String,
     **{r: pl.String for r in ("seller", "platform", "carrier", "declarant")},
 }
-ITEM_SCHEMA = {
+ITEM_SCHEMA: dict[str, Any] = {
     "shipment_id": pl.String,
     "hs6": pl.String,
     "origin_country": pl.String,
