@@ -257,3 +257,32 @@ def test_cli_retrain_select_drift_and_cases(db_url: str) -> None:
     assert json.loads(report.output.strip().splitlines()[-1])["controls"] == 30
     found = runner.invoke(app, ["risk", "cases", "--format", "json", "--db", db_url])
     assert len(json.loads(found.output.strip().splitlines()[-1])["cases"]) == 15  # pairs sharing a payment
+
+
+def test_the_batch_in_memory_is_what_the_reader_reads_back(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipeline scores frames built from the batch in memory (`history.from_assessed`); retraining
+    reads the stored shipments (`history.load_shipments`). A model must see the same values in both."""
+    from polars.testing import assert_frame_equal
+
+    from clearway.risk import history
+
+    seen: dict[str, Any] = {}
+
+    def spy(conn: Any, ids: Any, settings: Any = None, *, batch: Any = None) -> None:
+        seen["ids"], seen["batch"] = list(ids), list(batch or [])
+
+    monkeypatch.setattr(scoring, "score_stored", spy)
+    records = [
+        record(f"M{k:03d}", START + dt.timedelta(minutes=7 * k), bad=k % 4 == 0, k=k) for k in range(12)
+    ]
+    records[3]["currency"] = "USD"  # converted to EUR at the day's rate on both sides
+    process_batch(engine, [Submission(r) for r in records], SETTINGS, RECEIVED)
+    memory = history.from_assessed(seen["batch"])
+    with engine.connect() as conn:
+        stored = history.load_shipments(conn, seen["ids"])
+    assert memory.batch.height == 12
+    assert_frame_equal(memory.batch, stored.batch, check_exact=False, rel_tol=1e-12)
+    order = ["shipment_id", "hs6", "description"]
+    assert_frame_equal(memory.items.sort(order), stored.items.sort(order), check_exact=False, rel_tol=1e-12)

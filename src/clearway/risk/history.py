@@ -179,7 +179,7 @@ def from_assessed(batch: Sequence[Any]) -> Stored:
     # Built column by column: Polars makes columns from lists much faster than frames from row tuples.
     columns: dict[str, list[Any]] = {name: [] for name in BATCH_SCHEMA}
     item_columns: dict[str, list[Any]] = {name: [] for name in ITEM_SCHEMA}
-    add = {name: columns[name].append for name in BATCH_SCHEMA}
+    appends = [columns[name].append for name in BATCH_SCHEMA]  # `row` below is in this order
     add_item = {name: item_columns[name].append for name in ITEM_SCHEMA}
     for a in batch:
         s = a.shipment
@@ -200,17 +200,14 @@ def from_assessed(batch: Sequence[Any]) -> Stored:
             p = getattr(s.parties, role)
             if p is not None:
                 keys[entity] = (normalise_tin(p.tin) if p.tin else None) or name_key(p.name)[:70]
-        for name, value in (
-            ("shipment_id", sid), ("lodged_at", lodged), ("value_eur", value_eur),
-            ("consignee_key", a.consignee_key), ("departure_country", s.departure_country),
-            ("destination_country", s.destination_country), ("transport_mode", s.transport_mode.value),
-            ("channel", s.channel.value), ("office", s.office_of_entry), ("lane", a.risk.lane.label),
-            ("state", "assessed"), ("items", len(s.goods)),
-            ("hs2", s.goods[0].hs_code[:2] if s.goods else None), ("filer", s.filer),
-            ("seller", keys.get("seller")), ("platform", keys.get("platform")),
-            ("carrier", keys.get("carrier")), ("declarant", keys.get("declarant") or s.filer),
-        ):  # fmt: skip
-            add[name](value)
+        row = (
+            sid, lodged, value_eur, a.consignee_key, s.departure_country, s.destination_country,
+            s.transport_mode.value, s.channel.value, s.office_of_entry, a.risk.lane.label, "assessed",
+            len(s.goods), s.goods[0].hs_code[:2] if s.goods else None, s.filer, keys.get("seller"),
+            keys.get("platform"), keys.get("carrier"), keys.get("declarant") or s.filer,
+        )  # fmt: skip
+        for append, value in zip(appends, row, strict=True):
+            append(value)
     return Stored(pl.DataFrame(columns, schema=BATCH_SCHEMA), pl.DataFrame(item_columns, schema=ITEM_SCHEMA))
 
 
