@@ -11,6 +11,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from clearway.risk import indicators as ind
+from clearway.risk.history import ITEM_SCHEMA  # the items frame the pipeline hands over
 from clearway.risk.indicators import IndicatorContext, IndicatorSettings
 
 T0 = dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.UTC)
@@ -24,13 +25,6 @@ BATCH_SCHEMA: dict[str, Any] = {
     "departure_country": pl.String,
     "destination_country": pl.String,
     **{r: pl.String for r in ("seller", "platform", "carrier", "declarant")},
-}
-ITEM_SCHEMA: dict[str, Any] = {
-    "shipment_id": pl.String,
-    "hs6": pl.String,
-    "origin_country": pl.String,
-    "description": pl.String,
-    "unit_value_eur": pl.Float64,
 }
 PRODUCTS = [
     ("610910", "Cotton T-shirt"),
