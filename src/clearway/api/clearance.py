@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, invalid
+from clearway.api.problems import Problem, invalid, parse_id
 from clearway.api.security import Principal, Role, ensure_visible, require
 from clearway.clearance import aeo, agencies, notify, offices, parties, preloading
 from clearway.clearance import queue as work_queue
@@ -36,13 +36,6 @@ from clearway.storage.repository import holds, shipments
 router = APIRouter(prefix="/v1", tags=["clearance"])
 M = TypeVar("M", bound=BaseModel)
 _PROBLEMS = "https://clearway.dev/problems/"
-
-
-def _uuid(value: str, what: str = "shipment") -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no {what} {value}") from exc
 
 
 async def _json(request: Request) -> Any:
@@ -123,7 +116,7 @@ async def list_holds(
     request: Request,
     principal: Principal = Depends(require(Role.OFFICER, Role.AGENCY, Role.FILER)),
 ) -> dict[str, Any]:
-    sid = _uuid(shipment_id)
+    sid = parse_id(shipment_id)
     await ensure_visible(request, principal, sid)
     try:
         return await run_in_threadpool(_state_view, request, sid)
@@ -143,7 +136,7 @@ async def place_hold(
         if principal.role is Role.AGENCY:  # an agency holds for itself
             body.setdefault("kind", "agency")
             body.setdefault("agency", principal.party)
-    return await transition(request, principal, _uuid(shipment_id), _parse(PlaceHold, body))
+    return await transition(request, principal, parse_id(shipment_id), _parse(PlaceHold, body))
 
 
 class _Lift(BaseModel):
@@ -161,7 +154,7 @@ async def lift_hold(
 ) -> dict[str, Any]:
     body = _parse(_Lift, await _json(request))
     event = LiftHold(type="lift_hold", hold_id=hold_id, reason=body.reason, actor=body.actor)
-    return await transition(request, principal, _uuid(shipment_id), event)
+    return await transition(request, principal, parse_id(shipment_id), event)
 
 
 @router.post(
@@ -174,7 +167,7 @@ async def record_result(
     event = _parse(
         InspectionResult, {**body, "type": "inspection_result"} if isinstance(body, dict) else body
     )
-    return await transition(request, principal, _uuid(shipment_id), event)
+    return await transition(request, principal, parse_id(shipment_id), event)
 
 
 class _Reasoned(BaseModel):
@@ -189,7 +182,7 @@ async def request_return(
 ) -> dict[str, Any]:
     body = _parse(_Reasoned, await _json(request) if await request.body() else {})
     event = Return(type="return", reason=body.reason, actor=body.actor)
-    return await transition(request, principal, _uuid(shipment_id), event)
+    return await transition(request, principal, parse_id(shipment_id), event)
 
 
 @router.post("/shipments/{shipment_id}/refuse", summary="Refuse entry (pre-arrival or while held)")
@@ -200,7 +193,7 @@ async def refuse(
     if not body.reason:
         raise invalid([Finding("refusal.reason", "/reason", "a refusal states its reason")])
     event = Refusal(type="refuse", reason=body.reason, actor=body.actor)
-    return await transition(request, principal, _uuid(shipment_id), event)
+    return await transition(request, principal, parse_id(shipment_id), event)
 
 
 @router.get("/queue", summary="Held shipments by priority and age (the officers' work queue)")
@@ -245,7 +238,7 @@ def get_preloading(
     preloading_id: str, request: Request, principal: Principal = Depends(require(Role.OFFICER, Role.FILER))
 ) -> dict[str, Any]:
     with request.app.state.engine.connect() as conn:
-        view = preloading.get(conn, _uuid(preloading_id, "pre-loading request"))
+        view = preloading.get(conn, parse_id(preloading_id, "pre-loading request"))
     if view is None or (principal.role is Role.FILER and view["filer"] != principal.party):
         raise Problem(404, "Not found", f"no pre-loading request {preloading_id}")
     return view

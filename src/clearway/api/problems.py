@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,14 @@ class Problem(Exception):
     ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.type, self.extra = status, title, detail, type_, extra
+
+
+def parse_id(value: str, what: str = "shipment") -> uuid.UUID:
+    """An id from a URL path; one that is not a UUID names nothing that exists: 404, as a missing one."""
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise Problem(404, "Not found", f"no {what} {value}") from exc
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:

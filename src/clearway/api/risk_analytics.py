@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
+from clearway.api.problems import Problem, parse_id
 from clearway.api.security import Principal, Role, require
 from clearway.risk import cases, drift, scoring, selection
 
@@ -151,10 +150,7 @@ async def get_case(
 @router.get("/shipments/{shipment_id}/score")
 def get_score(shipment_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """The model score of a shipment with its top feature contributions."""
-    try:
-        sid = uuid.UUID(shipment_id)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
+    sid = parse_id(shipment_id)
     with _engine(request).connect() as conn:
         found = scoring.stored_score(conn, sid)
     if found is None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, invalid
+from clearway.api.problems import Problem, invalid, parse_id
 from clearway.api.security import Principal, Role, ensure_visible, require
 from clearway.clearance.lifecycle import ShipmentEvent, TransitionRefused
 from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
@@ -131,20 +131,13 @@ def _detail_for(request: Request, principal: Principal, sid: uuid.UUID) -> dict[
     return detail
 
 
-def _uuid(shipment_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(shipment_id)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
-
-
 @router.get("/{shipment_id}", summary="State, lane with reasons, duties, holds and events")
 async def get_shipment(
     shipment_id: str,
     request: Request,
     principal: Principal = Depends(require(Role.FILER, Role.OFFICER, Role.AGENCY)),
 ) -> dict[str, Any]:
-    sid = _uuid(shipment_id)
+    sid = parse_id(shipment_id)
     await ensure_visible(request, principal, sid)
     detail = await run_in_threadpool(_detail_for, request, principal, sid)
     if detail is None:
@@ -164,7 +157,7 @@ async def post_event(
     except ValidationError as exc:
         raise invalid(from_pydantic(exc)) from exc
     engine = request.app.state.engine
-    sid = _uuid(shipment_id)
+    sid = parse_id(shipment_id)
     await ensure_visible(request, principal, sid)
     if principal.role is Role.FILER and event.type not in FILER_EVENTS:
         raise Problem(

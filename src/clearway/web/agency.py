@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
+from clearway.api.problems import Problem, parse_id
 from clearway.api.security import Principal, Role, require
 from clearway.clearance import agencies
 from clearway.clearance import queue as work_queue
@@ -45,10 +45,7 @@ def agency_page(request: Request, code: str, principal: Principal = _agency_or_o
 
 
 def _visible_sid(request: Request, code: str, shipment_id: str) -> uuid.UUID:
-    try:
-        sid = uuid.UUID(shipment_id)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
+    sid = parse_id(shipment_id)
     with request.app.state.engine.connect() as conn:
         if not agencies.is_visible(conn, code, sid):
             raise Problem(404, "Not found", f"no shipment {shipment_id}")

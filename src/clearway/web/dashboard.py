@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from importlib import resources
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from clearway.api.problems import Problem
+from clearway.api.problems import Problem, parse_id
 from clearway.api.security import Role, require
 from clearway.clearance import queue as held_queue
 from clearway.risk import scoring
@@ -41,10 +40,7 @@ def queue(request: Request) -> HTMLResponse:
 
 @router.get("/shipments/{shipment_id}", response_class=HTMLResponse)
 def shipment(shipment_id: str, request: Request) -> HTMLResponse:
-    try:
-        sid = uuid.UUID(shipment_id)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
+    sid = parse_id(shipment_id)
     with request.app.state.engine.connect() as conn:
         detail = shipment_detail(conn, sid)
         model = scoring.stored_score(conn, sid)

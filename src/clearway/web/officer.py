@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
+from clearway.api.problems import Problem, parse_id
 from clearway.api.security import Principal, Role, require
 from clearway.clearance import queue as work_queue
 from clearway.clearance.lifecycle import AnyEvent, InspectionResult, LiftHold, PlaceHold, TransitionRefused
@@ -56,13 +56,6 @@ def apply_event(
     return None
 
 
-def _sid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise Problem(404, "Not found", f"no shipment {value}") from exc
-
-
 def _case(request: Request, sid: uuid.UUID) -> dict[str, Any]:
     with request.app.state.engine.connect() as conn:
         s = conn.execute(select(shipments).where(shipments.c.id == sid)).first()
@@ -99,7 +92,7 @@ def officer_queue(request: Request, _: Principal = _officer) -> HTMLResponse:
 
 @router.get("/officer/shipments/{shipment_id}", response_class=HTMLResponse)
 def officer_case(request: Request, shipment_id: str, _: Principal = _officer) -> HTMLResponse:
-    return _render(request, _sid(shipment_id), None, 200)
+    return _render(request, parse_id(shipment_id), None, 200)
 
 
 def _render(request: Request, sid: uuid.UUID, error: str | None, status: int) -> HTMLResponse:
@@ -117,7 +110,7 @@ async def _act(request: Request, sid: uuid.UUID, event: AnyEvent, fields: dict[s
 
 @router.post("/officer/shipments/{shipment_id}/result")
 async def officer_result(request: Request, shipment_id: str, principal: Principal = _officer) -> Response:
-    sid, fields = _sid(shipment_id), await form_fields(request)
+    sid, fields = parse_id(shipment_id), await form_fields(request)
     body: dict[str, Any] = {
         k: fields[k] for k in ("control", "result", "finding", "correct_hs_code", "detail") if k in fields
     }
@@ -137,7 +130,7 @@ async def officer_result(request: Request, shipment_id: str, principal: Principa
 
 @router.post("/officer/shipments/{shipment_id}/hold")
 async def officer_hold(request: Request, shipment_id: str, principal: Principal = _officer) -> Response:
-    sid, fields = _sid(shipment_id), await form_fields(request)
+    sid, fields = parse_id(shipment_id), await form_fields(request)
     try:
         event = PlaceHold.model_validate(
             {
@@ -158,7 +151,7 @@ async def officer_hold(request: Request, shipment_id: str, principal: Principal 
 async def officer_lift(
     request: Request, shipment_id: str, hold_id: int, principal: Principal = _officer
 ) -> Response:
-    sid, fields = _sid(shipment_id), await form_fields(request)
+    sid, fields = parse_id(shipment_id), await form_fields(request)
     try:
         event = LiftHold(
             type="lift_hold", hold_id=hold_id, reason=fields.get("reason"), actor=_actor(principal, fields)
