@@ -9,6 +9,7 @@ import json
 import uuid
 from typing import Any
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
@@ -286,3 +287,13 @@ def test_the_batch_in_memory_is_what_the_reader_reads_back(
     assert_frame_equal(memory.batch, stored.batch, check_exact=False, rel_tol=1e-12)
     order = ["shipment_id", "hs6", "description"]
     assert_frame_equal(memory.items.sort(order), stored.items.sort(order), check_exact=False, rel_tol=1e-12)
+
+    # First sightings read back for novelty: each route (and consignee) at its earliest lodgement.
+    with engine.connect() as conn:
+        first = history.load_first_seen(conn, memory.batch)
+    earliest = memory.batch.group_by(
+        (pl.col("departure_country") + ">" + pl.col("destination_country")).alias("key")
+    ).agg(pl.col("lodged_at").min().alias("first_at"))
+    routes = first.filter(pl.col("kind") == "route").select("key", "first_at")
+    assert_frame_equal(routes.sort("key"), earliest.sort("key"))
+    assert first.filter(pl.col("kind") == "consignee").height == memory.batch["consignee_key"].n_unique()

@@ -19,7 +19,13 @@ import polars as pl
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from clearway.revenue.rates import convert
-from clearway.risk.indicators import ENTITY_ROLES, IndicatorContext, UnitValueReference, learn_unit_values
+from clearway.risk.indicators import (
+    ENTITY_ROLES,
+    IndicatorContext,
+    UnitValueReference,
+    learn_unit_values,
+    route_key,
+)
 from clearway.storage.repository import events, goods_items, parties, shipments
 
 _CHUNK = 4000
@@ -354,8 +360,11 @@ def load_first_seen(
         ):
             out.append(("consignee", key, _utc(first)))
     routes = known_routes if known_routes is not None else {}
-    pairs = batch.select("departure_country", "destination_country").unique().rows()
-    missing = [(d, t) for d, t in pairs if f"{d}>{t}" not in routes]
+    pairs = {
+        (d, t): route_key(d, t)
+        for d, t in batch.select("departure_country", "destination_country").unique().rows()
+    }
+    missing = [pair for pair, key in pairs.items() if key not in routes]
     if missing:
         for d, t, first in conn.execute(
             select(
@@ -373,8 +382,8 @@ def load_first_seen(
             )
             .group_by(shipments.c.departure_country, shipments.c.destination_country)
         ):
-            routes[f"{d}>{t}"] = _utc(first)
-    out.extend(("route", f"{d}>{t}", routes[f"{d}>{t}"]) for d, t in pairs if f"{d}>{t}" in routes)
+            routes[route_key(d, t)] = _utc(first)
+    out.extend(("route", key, routes[key]) for key in pairs.values() if key in routes)
     frame = pl.DataFrame(out, schema={"kind": pl.String, "key": pl.String, "first_at": UTC_TS}, orient="row")
     return frame.group_by("kind", "key").agg(pl.col("first_at").min())
 

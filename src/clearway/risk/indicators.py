@@ -574,6 +574,7 @@ def entity_risk(
 
 
 def route_key(departure: str, destination: str) -> str:
+    """The novelty key of a route, as `_NOVELTY_KEYS` builds it over a frame."""
     return f"{departure}>{destination}"
 
 
