@@ -211,6 +211,9 @@ class ModelArtifact:
         x = self._matrix(frame)
         if x.shape[0] == 0:
             return np.empty(0, dtype=np.float64)
+        return self._scores(x)
+
+    def _scores(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return np.asarray(self._booster.predict(x, num_threads=1), dtype=np.float64)
 
     def contributions(
@@ -245,13 +248,12 @@ class ModelArtifact:
         if x.shape[0] == 0:
             return np.empty(0), np.empty((0, 0), np.int64), np.empty((0, 0))
         if exact:
-            contrib = self.contribution_matrix(x)
-            order = _top_order(contrib, top)
-            return self.predict(frame), order, np.take_along_axis(contrib, order, axis=1)
-        raw, contrib = self._path_raw_and_contributions(x)
-        # LightGBM's binary objective: 1 / (1 + exp(-sigmoid * raw)), sigmoid = 1; math.exp is the C
-        # library's exp, as LightGBM's, so that the scores are those of `predict`, bit for bit.
-        scores = np.fromiter((1.0 / (1.0 + math.exp(-r)) for r in raw.tolist()), np.float64, raw.size)
+            scores, contrib = self._scores(x), self.contribution_matrix(x)
+        else:
+            raw, contrib = self._path_raw_and_contributions(x)
+            # LightGBM's binary objective: 1 / (1 + exp(-sigmoid * raw)), sigmoid = 1; math.exp is the C
+            # library's exp, as LightGBM's, so that the scores are those of `predict`, bit for bit.
+            scores = np.fromiter((1.0 / (1.0 + math.exp(-r)) for r in raw.tolist()), np.float64, raw.size)
         order = _top_order(contrib, top)
         return scores, order, np.take_along_axis(contrib, order, axis=1)
 
