@@ -189,18 +189,17 @@ def cases_command(
     out.print(table)
 
 
-def retrain_command(
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    activate: Annotated[bool, typer.Option("--activate", help="Make the new model the active one")] = False,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    unbiased_only: Annotated[
-        bool,
-        typer.Option("--unbiased-only", help="Train on random-control and exploration outcomes only"),
-    ] = False,
-    db: DbOption = None,
+def run_retrain(
+    date_from: str | None,
+    date_to: str | None,
+    *,
+    activate: bool,
+    seed: int,
+    unbiased_only: bool,
+    db: str | None,
 ) -> None:
-    """Train a `shipments` model on stored shipments and their control results; JSON on the last line."""
+    """The body of `clearway model retrain` (risk/model/cli.py holds its options): train a `shipments`
+    model on stored shipments and their control results; JSON on the last line."""
     engine = make_engine(_url(db))
     try:
         result = retrain(

@@ -246,9 +246,9 @@ def retrain_command(
 ) -> None:
     """Train a `shipments` model on stored shipments and their control results; JSON on the last line."""
     # Imported here: the retraining code loads LightGBM, which other commands must not pay for.
-    from clearway.risk.analytics_cli import retrain_command as run
+    from clearway.risk.analytics_cli import run_retrain
 
-    run(
+    run_retrain(
         date_from=date_from,
         date_to=date_to,
         activate=activate,
