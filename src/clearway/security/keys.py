@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, DateTime, Integer, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -134,7 +134,11 @@ def verify(conn: Connection, key: str, now: dt.datetime | None = None) -> Verdic
     stored = row.secret_sha256 if row is not None else "0" * 64
     if not hmac.compare_digest(stored, _digest(secret)) or row is None:
         return Verdict(None, "unknown")
-    now = now or dt.datetime.now(dt.UTC)
+    return _standing(row, now or dt.datetime.now(dt.UTC))
+
+
+def _standing(row: Any, now: dt.datetime) -> Verdict:
+    """A known key's verdict at `now`: revoked, expired, or the principal it stands for."""
     if row.revoked_at is not None:
         return Verdict(None, "revoked", _utc(row.revoked_at))
     if row.expires_at is not None and _utc(row.expires_at) <= now:
@@ -193,9 +197,4 @@ def verify_prefix(conn: Connection, prefix: str, now: dt.datetime | None = None)
     row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
     if row is None:
         return Verdict(None, "unknown")
-    now = now or dt.datetime.now(dt.UTC)
-    if row.revoked_at is not None:
-        return Verdict(None, "revoked", _utc(row.revoked_at))
-    if row.expires_at is not None and _utc(row.expires_at) <= now:
-        return Verdict(None, "expired", _utc(row.expires_at))
-    return Verdict(Principal(Role(row.role), row.party, row.prefix))
+    return _standing(row, now or dt.datetime.now(dt.UTC))
