@@ -24,20 +24,21 @@ from sqlalchemy import JSON, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from clearway.config import Settings
-from clearway.ingest import ingest_file
+from clearway.declarations import tables
+from clearway.intake.files import ingest_file
+from clearway.kit.bulk import RawJson, insert_rows
+from clearway.kit.database import make_engine, normalise_url
+from clearway.migrations import upgrade
 from clearway.runtime import prepare_for_batches
-from clearway.storage import repository
-from clearway.storage.bulk import RawJson, insert_rows
-from clearway.storage.database import make_engine, normalise_url, upgrade
 from clearway.traffic.export import write_traffic
 
 TABLES = [
-    repository.shipments,
-    repository.goods_items,
-    repository.parties,
-    repository.decisions,
-    repository.tax_lines,
-    repository.events,
+    tables.shipments,
+    tables.goods_items,
+    tables.parties,
+    tables.decisions,
+    tables.tax_lines,
+    tables.events,
 ]
 
 
@@ -68,7 +69,7 @@ def timed_copy(engine: Engine) -> tuple[float, int]:
     rows: dict[str, tuple[list[str], list[list[Any]]]] = {}
     with engine.connect() as conn:
         for table in TABLES:
-            columns = [c.name for c in table.columns if c.name != "id" or table is repository.shipments]
+            columns = [c.name for c in table.columns if c.name != "id" or table is tables.shipments]
             json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
             data = [list(r) for r in conn.execute(select(*(table.c[c] for c in columns)))]
             for row in data:

@@ -27,7 +27,8 @@ from clearway.clearance.notify import add_webhook, dispatch_once
 from clearway.clearance.outbox import Message, write_outbox
 from clearway.clearance.tables import deliveries
 from clearway.config import Settings
-from clearway.storage.database import make_engine, upgrade
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--messages", type=int, default=5000)

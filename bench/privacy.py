@@ -28,11 +28,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from clearway.config import Settings
-from clearway.pipeline import Submission, process_batch
+from clearway.intake import repository as intake_repository
+from clearway.intake.pipeline import Submission, process_batch
+from clearway.kit.database import make_engine, normalise_url
+from clearway.migrations import upgrade
 from clearway.runtime import prepare_for_batches
 from clearway.security import personal
-from clearway.storage import repository
-from clearway.storage.database import make_engine, normalise_url, upgrade
 from clearway.traffic.export import write_traffic
 
 BATCH = 2000
@@ -47,13 +48,13 @@ def plain() -> Iterator[None]:
     ) -> personal.Sealed:
         return personal.Sealed(document, "none", b"")
 
-    sealed, blind = getattr(repository, "seal_declaration"), personal.Vault.blind  # noqa: B009
-    setattr(repository, "seal_declaration", no_seal)  # noqa: B010
+    sealed, blind = getattr(intake_repository, "seal_declaration"), personal.Vault.blind  # noqa: B009
+    setattr(intake_repository, "seal_declaration", no_seal)  # noqa: B010
     personal.Vault.blind = lambda self, value: value  # type: ignore[method-assign]
     try:
         yield
     finally:
-        setattr(repository, "seal_declaration", sealed)  # noqa: B010
+        setattr(intake_repository, "seal_declaration", sealed)  # noqa: B010
         personal.Vault.blind = blind  # type: ignore[method-assign]
 
 

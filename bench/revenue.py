@@ -21,10 +21,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from clearway.reference.jurisdictions import profile, profile_for
 from clearway.revenue.batch import Batch, assess_batch
 from clearway.revenue.calculation import Consignment, Item
 from clearway.revenue.engine import assess_for
-from clearway.revenue.profiles import profile, profile_for
 
 DESTINATIONS = ["DE", "FR", "NL", "GB", "US", "AU", "CA", "CN"]
 HS = [

@@ -23,11 +23,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from clearway.config import Settings
-from clearway.ingest import ingest_file
-from clearway.revenue import accounts, ledger, simulator
+from clearway.declarations import tables
+from clearway.intake.files import ingest_file
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
+from clearway.revenue import accounts, simulator
+from clearway.revenue.tables import ledger_entries
 from clearway.runtime import prepare_for_batches
-from clearway.storage import repository
-from clearway.storage.database import make_engine, upgrade
 from clearway.traffic.export import write_traffic
 
 POLICIES = (("150", "0"), ("0", "0"), ("50", "22"))
@@ -49,10 +51,10 @@ def main() -> None:
         prepare_for_batches()
         engine = make_engine(url)
         ingest_file(engine, traffic, settings)
-        s = repository.shipments
+        s = tables.shipments
         with engine.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(s)).scalar_one()
-            items = conn.execute(select(func.count()).select_from(repository.goods_items)).scalar_one()
+            items = conn.execute(select(func.count()).select_from(tables.goods_items)).scalar_one()
         out.update(stored=stored, goods_items=items)
         print(f"stored {stored} shipments, {items} goods items")
 
@@ -113,7 +115,7 @@ def main() -> None:
             secured = accounts.secure_on_account(conn, ids)
         seconds = time.perf_counter() - started
         with engine.connect() as conn:
-            entries = conn.execute(select(func.count()).select_from(ledger.ledger_entries)).scalar_one()
+            entries = conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one()
         out["secure_on_account"] = {
             "shipments": len(ids),
             "secured": sum(secured.values()),

@@ -47,7 +47,7 @@ import polars as pl
 
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
-from clearway.revenue.rates import convert
+from clearway.reference.rates import convert
 from clearway.risk import indicators, scoring
 from clearway.risk.history import BATCH_SCHEMA, ITEM_SCHEMA, OUTCOME_SCHEMA, Stored
 from clearway.risk.indicators import IndicatorContext, IndicatorSettings
@@ -126,9 +126,9 @@ def _controls(url: str, labels_path: Path) -> None:
     """Control outcomes for a quarter of the stored shipments, from the generator's ground truth."""
     from sqlalchemy import insert, select
 
+    from clearway.declarations.tables import events, shipments
+    from clearway.kit.database import make_engine
     from clearway.risk.rules import stable_fraction
-    from clearway.storage.database import make_engine
-    from clearway.storage.repository import events, shipments
 
     fraud = {(d["filer"], d["lrn"]): bool(d["fraud"]) for d in map(json.loads, labels_path.open())}
     engine = make_engine(url)
@@ -151,10 +151,11 @@ def _controls(url: str, labels_path: Path) -> None:
 
 def ingest_check(shipments: int, seed: int, rounds: int = 1) -> dict[str, Any]:
     from clearway.config import Settings
-    from clearway.ingest import ingest_file
+    from clearway.intake.files import ingest_file
+    from clearway.kit.database import make_engine
+    from clearway.migrations import upgrade
     from clearway.risk import scoring
     from clearway.risk.retrain import retrain
-    from clearway.storage.database import make_engine, upgrade
 
     prepare_for_batches()
     out: dict[str, Any] = {}

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from clearway.storage.database import make_engine, normalise_url, upgrade
+from clearway.kit.database import make_engine, normalise_url
+from clearway.migrations import upgrade
 
 POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("CLEARWAY_REQUIRE_POSTGRES") == "1"

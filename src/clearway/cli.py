@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     # Typer vendors Click; its command and context types live here.
     from typer._click import core as click
 
-    from clearway.ingest import IngestSummary
+    from clearway.intake.files import IngestSummary
     from clearway.measurement.scope import Scope
     from clearway.measurement.sources import Tables
 
@@ -92,7 +92,7 @@ def _settings(db: str | None) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or migrate the schema to the latest version."""
-    from clearway.storage.database import upgrade
+    from clearway.migrations import upgrade
 
     settings = _settings(db)
     upgrade(settings.database_url)
@@ -140,9 +140,10 @@ def _count_lines(path: Path) -> int:
 
 
 def run_ingest(path: Path, settings: Settings, quiet: bool = False) -> IngestSummary:
-    from clearway.ingest import ingest_file
+    from clearway.intake.files import ingest_file
+    from clearway.kit.database import make_engine
+    from clearway.migrations import upgrade
     from clearway.runtime import prepare_for_batches
-    from clearway.storage.database import make_engine, upgrade
 
     upgrade(settings.database_url)
     prepare_for_batches()
@@ -183,9 +184,9 @@ def serve(
     import uvicorn
 
     from clearway.api.app import create_app
+    from clearway.migrations import upgrade
     from clearway.runtime import prepare_for_batches
     from clearway.security.cli import security_banner
-    from clearway.storage.database import upgrade
 
     settings = _settings(db)
     upgrade(settings.database_url)
@@ -261,8 +262,8 @@ def _scope(date_from: str | None, date_to: str | None, offices: list[str] | None
 
 
 def _tables(db: str | None, parquet: Path | None, scope: Scope) -> Tables:
+    from clearway.kit.database import make_engine
     from clearway.measurement.sources import from_database, from_parquet
-    from clearway.storage.database import make_engine
 
     if parquet is not None:
         try:
@@ -328,11 +329,11 @@ def trs(
     parquet: ParquetOption = None,
 ) -> None:
     """Time Release Study: intervals between milestones, arrival to release, from the event record."""
+    from clearway.kit.database import make_engine
     from clearway.measurement import study
     from clearway.measurement.scope import EmptyScope
     from clearway.measurement.study import get_runs, run_study, save_run
     from clearway.measurement.trs import UnknownDimension
-    from clearway.storage.database import make_engine
 
     if compare:
         engine = make_engine(_settings(db).database_url)
@@ -405,8 +406,8 @@ def export_parquet_command(
     db: DbOption = None,
 ) -> None:
     """Shipments, goods items, tax lines and refusals as Parquet, for DuckDB, Polars, Spark…"""
+    from clearway.kit.database import make_engine
     from clearway.measurement.sources import export_parquet
-    from clearway.storage.database import make_engine
 
     engine = make_engine(_settings(db).database_url)
     with engine.connect() as conn:

@@ -25,14 +25,18 @@ from clearway.clearance.lifecycle import (
 )
 from clearway.clearance.service import record_event
 from clearway.config import Settings
-from clearway.ingest import IngestSummary, run_batch
-from clearway.pipeline import Submission
+from clearway.declarations import tables
+from clearway.intake.files import IngestSummary, run_batch
+from clearway.intake.pipeline import Submission
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
+from clearway.reference.money import to_minor
 from clearway.revenue import accounts
-from clearway.revenue.money import to_minor
+from clearway.revenue.tables import revenue_accounts
+from clearway.risk import tables as risk_tables
+from clearway.risk import watchlist
 from clearway.risk.rules import stable_fraction
 from clearway.runtime import prepare_for_batches
-from clearway.storage import repository
-from clearway.storage.database import make_engine, upgrade
 from clearway.traffic.export import write_traffic
 from clearway.traffic.generator import WATCHLIST_SELLERS
 
@@ -81,12 +85,14 @@ def _findings(truth: _Truth | None, value_minor: int, total_value_minor: int) ->
 
 def _seed_watchlist(engine: Engine) -> None:
     with engine.begin() as conn:
-        if conn.execute(select(func.count()).select_from(repository.watchlist)).scalar_one():
+        if conn.execute(select(func.count()).select_from(risk_tables.watchlist)).scalar_one():
             return
-        repository.add_watchlist_entries(
+        watchlist.add_entries(
             conn,
             [
-                {"tin": tin, "name": name, "reason": "repeated undervaluation", "source": "demo intelligence"}
+                watchlist.WatchEntry(
+                    tin=tin, name=name, reason="repeated undervaluation", source="demo intelligence"
+                )
                 for tin, name in WATCHLIST_SELLERS
             ],
         )
@@ -115,7 +121,7 @@ def _open_intermediary_accounts(engine: Engine, path: Path) -> int:
                     limit_kind=accounts.LimitKind.CREDIT,
                     limit_minor=to_minor(ACCOUNT_CREDIT_EUR, "EUR"),
                 )
-    table = accounts.revenue_accounts
+    table = revenue_accounts
     with engine.begin() as conn:
         taken = set(conn.execute(select(table.c.id).where(table.c.id.in_(sorted(wanted)))).scalars())
         return accounts.open_accounts(conn, [a for i, a in wanted.items() if i not in taken])
@@ -132,7 +138,7 @@ def _labels(path: Path) -> dict[tuple[str, str], _Truth]:
 def _work_the_day(
     engine: Engine, labels: dict[tuple[str, str], _Truth], now: dt.datetime, progress: Progress
 ) -> None:
-    s = repository.shipments
+    s = tables.shipments
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -236,7 +242,7 @@ def run_demo(settings: Settings, shipments: int, seed: int, folder: Path, consol
     with engine.connect() as conn:
         states: dict[str, int] = dict(
             conn.execute(
-                select(repository.shipments.c.state, func.count()).group_by(repository.shipments.c.state)
+                select(tables.shipments.c.state, func.count()).group_by(tables.shipments.c.state)
             ).all()
         )
     engine.dispose()

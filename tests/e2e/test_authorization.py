@@ -25,10 +25,11 @@ from sqlalchemy import select
 from clearway.api.app import create_app
 from clearway.api.security import SESSION_COOKIE, declared_roles
 from clearway.config import Settings
-from clearway.pipeline import Submission, process_batch
-from clearway.security import audit, keys
+from clearway.intake.pipeline import Submission, process_batch
+from clearway.kit.database import make_engine
+from clearway.security import keys
 from clearway.security.roles import Role
-from clearway.storage.database import make_engine
+from clearway.security.tables import audit_log
 from tests.e2e.server import running_server
 from tests.sample import shipment
 
@@ -285,9 +286,9 @@ def test_officer_reads_the_consignee_and_the_read_is_audited(world: World) -> No
         prefix = keys.parse_key(world.keys["officer"])
         assert prefix is not None
         reads = conn.execute(
-            select(audit.audit_log.c.actor).where(
-                audit.audit_log.c.action == "personal_data.read",
-                audit.audit_log.c.subject == world.shipment_id,
+            select(audit_log.c.actor).where(
+                audit_log.c.action == "personal_data.read",
+                audit_log.c.subject == world.shipment_id,
             )
         ).scalars()
         assert f"officer ({prefix[0]})" in list(reads)
@@ -306,7 +307,7 @@ def test_changes_through_the_api_are_audited_with_the_key(world: World) -> None:
     assert arrived.status_code == 200, arrived.text
     refused = world.client.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"}, headers={})
     assert refused.status_code == 401
-    log = audit.audit_log
+    log = audit_log
     with world.app.state.engine.connect() as conn:
         rows = conn.execute(
             select(log.c.actor, log.c.subject, log.c.detail)

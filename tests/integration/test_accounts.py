@@ -22,15 +22,16 @@ from clearway.api.app import create_app
 from clearway.clearance.lifecycle import Arrival, Payment, Return, State
 from clearway.clearance.service import record_event
 from clearway.config import Settings
+from clearway.declarations.tables import holds
+from clearway.kit.database import make_engine
 from clearway.revenue import accounts, ledger
 from clearway.revenue.collection import is_valid_reference, payment_request
-from clearway.storage.database import make_engine
-from clearway.storage.repository import holds
+from clearway.revenue.tables import ledger_entries
 from tests.integration.test_pipeline import run
 from tests.sample import shipment
 
 AT = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC)
-E = ledger.ledger_entries.c
+E = ledger_entries.c
 
 
 def _open(engine: Engine, account_id: str = "ACC-1", limit: str = "20.00", party: str = "CARRIER-X") -> None:
@@ -219,7 +220,7 @@ def test_nothing_is_posted_when_any_set_of_a_batch_is_wrong(engine: Engine) -> N
         ledger.post(conn, [good])
         raise RuntimeError("a later step of the same transaction fails")
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(ledger.ledger_entries)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one() == 0
 
 
 def test_account_input_errors_name_the_field(engine: Engine) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from clearway.cli import app
+from clearway.declarations import tables
+from clearway.kit.database import make_engine
 from clearway.revenue import accounts
-from clearway.storage import repository
-from clearway.storage.database import make_engine
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def test_demo_files_works_the_day_and_opens_intermediary_accounts(
     with engine.connect() as conn:
         opened = accounts.get_accounts(conn)
         balances = accounts.account_balances(conn, opened.values())
-        s = repository.shipments
+        s = tables.shipments
         on_account_released = conn.execute(
             select(func.count()).where(s.c.collection_model == "intermediary", s.c.state == "released")
         ).scalar_one()

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from clearway.config import Settings
+from clearway.declarations import tables
 from clearway.declarations.csv_layout import write_records
-from clearway.ingest import ingest_file
-from clearway.storage import repository
+from clearway.intake.files import ingest_file
 from tests.e2e.test_api import now_record
 
 SETTINGS = Settings(control_rate=0.0, batch_size=3)
@@ -24,7 +24,7 @@ SETTINGS = Settings(control_rate=0.0, batch_size=3)
 
 def stored(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(repository.shipments)).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(tables.shipments)).scalar_one())
 
 
 def records(n: int, prefix: str) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ def test_csv_one_row_per_item_with_a_broken_line(engine: Engine, tmp_path: Path)
     (broken,) = [json.loads(x) for x in summary.rejected_path.read_text().splitlines()]
     assert broken["line"] == 4 and "columns" in broken["errors"][0]["message"]
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(repository.goods_items)).scalar_one() == 6
+        assert conn.execute(select(func.count()).select_from(tables.goods_items)).scalar_one() == 6
 
 
 def _running(pattern: str) -> bool:
@@ -111,6 +111,6 @@ def test_killed_ingest_rerun_stores_every_record_exactly_once(
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
     assert stored(engine) == total
     with engine.connect() as conn:
-        keys = conn.execute(select(func.count(func.distinct(repository.shipments.c.lrn)))).scalar_one()
-        items = conn.execute(select(func.count()).select_from(repository.goods_items)).scalar_one()
+        keys = conn.execute(select(func.count(func.distinct(tables.shipments.c.lrn)))).scalar_one()
+        items = conn.execute(select(func.count()).select_from(tables.goods_items)).scalar_one()
     assert keys == total and items == 2 * total

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return, State, TransitionRefused
 from clearway.clearance.service import ShipmentNotFound, StaleVersion, record_event
-from clearway.storage import repository
-from clearway.storage.repository import shipment_detail
+from clearway.declarations import tables
+from clearway.declarations.repository import shipment_detail
 from tests.integration.test_pipeline import run
 from tests.sample import PROHIBITED_ITEM, shipment
 
@@ -48,7 +48,7 @@ def test_green_with_nothing_owed_is_released_on_arrival(engine: Engine) -> None:
     assert _detail(engine, sid)["revenue"]["due_at_border"] == "0.00"
     at = dt.datetime(2026, 11, 28, 7, 30, tzinfo=dt.UTC)
     assert record_event(engine, sid, Arrival(type="arrival", at=at)) is State.RELEASED
-    s = repository.shipments
+    s = tables.shipments
     with engine.connect() as conn:
         arrived, released, inspected = conn.execute(
             select(s.c.arrived_at, s.c.released_at, s.c.inspected_at).where(s.c.id == sid)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.risk.model import registry
 from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact, train
+from clearway.risk.tables import model_versions
 
 SPEC = FeatureSpec(numeric=("amount",), categorical=("colour",))
 
@@ -76,7 +77,7 @@ def test_the_database_refuses_a_second_active_version(engine: Engine) -> None:
     registry.register(engine, first, "kcs", "test")
     registry.register(engine, second, "kcs", "test")
     registry.activate(engine, first.version)
-    table = registry.model_versions
+    table = model_versions
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(update(table).where(table.c.version == second.version).values(active=True))
     assert active_versions(engine) == {"kcs": [first.version]}

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from clearway.config import Settings
-from clearway.pipeline import ItemResult, Submission, process_batch
-from clearway.storage import repository
+from clearway.declarations import tables
+from clearway.intake.pipeline import ItemResult, Submission, process_batch
+from clearway.risk import watchlist
 from tests.sample import RECEIVED_AT, shipment
 
 SETTINGS = Settings(control_rate=0.0)
@@ -27,12 +28,12 @@ def count(engine: Engine, table: Any) -> int:
 def test_accepted_batch_is_stored_with_items_parties_decision_taxes_and_events(engine: Engine) -> None:
     results = run(engine, shipment("A1"), shipment("A2"))
     assert [r.status for r in results] == ["accepted", "accepted"]
-    assert count(engine, repository.shipments) == 2
-    assert count(engine, repository.goods_items) == 4
-    assert count(engine, repository.parties) == 4  # seller and consignee of each
-    assert count(engine, repository.decisions) == 2
-    assert count(engine, repository.events) == 4  # filed and assessed
-    assert count(engine, repository.tax_lines) == 6  # flat duty + VAT per item
+    assert count(engine, tables.shipments) == 2
+    assert count(engine, tables.goods_items) == 4
+    assert count(engine, tables.parties) == 4  # seller and consignee of each
+    assert count(engine, tables.decisions) == 2
+    assert count(engine, tables.events) == 4  # filed and assessed
+    assert count(engine, tables.tax_lines) == 6  # flat duty + VAT per item
     summary = results[0].summary
     assert summary is not None
     assert summary["state"] == "assessed" and summary["lane"] == "green" and summary["irg_category"] == 3
@@ -47,15 +48,15 @@ def test_same_batch_twice_is_stored_once_and_returns_the_original_result(engine:
     assert [r.status for r in again] == ["duplicate", "duplicate"]
     assert [r.shipment_id for r in again] == [r.shipment_id for r in first]
     assert again[0].summary == first[0].summary
-    assert count(engine, repository.shipments) == 2
-    assert count(engine, repository.goods_items) == 4
+    assert count(engine, tables.shipments) == 2
+    assert count(engine, tables.goods_items) == 4
 
 
 def test_duplicate_inside_one_batch_is_stored_once(engine: Engine) -> None:
     results = run(engine, shipment("C1"), shipment("C1"))
     assert [r.status for r in results] == ["accepted", "duplicate"]
     assert results[0].shipment_id == results[1].shipment_id
-    assert count(engine, repository.shipments) == 1
+    assert count(engine, tables.shipments) == 1
 
 
 def test_changed_data_under_the_same_lrn_is_a_conflict_and_changes_nothing(engine: Engine) -> None:
@@ -65,7 +66,7 @@ def test_changed_data_under_the_same_lrn_is_a_conflict_and_changes_nothing(engin
     assert changed.shipment_id == first.shipment_id
     assert [e.code for e in changed.errors] == ["lrn.conflict"]
     with engine.connect() as conn:
-        waybill = conn.execute(select(repository.shipments.c.house_waybill)).scalar_one()
+        waybill = conn.execute(select(tables.shipments.c.house_waybill)).scalar_one()
     assert waybill == "WBD1"
 
 
@@ -79,13 +80,13 @@ def test_invalid_records_are_reported_and_valid_ones_accepted(engine: Engine) ->
         ("hs.unknown", "/goods/0/hs_code"),
     }
     assert any(e.path == "/filer" and e.code == "schema.missing" for e in results[2].errors)
-    assert count(engine, repository.shipments) == 2
+    assert count(engine, tables.shipments) == 2
     # The refusals are kept for the filer's data-quality record, without the records themselves.
     with engine.connect() as conn:
         refused = conn.execute(
-            select(
-                repository.rejections.c.filer, repository.rejections.c.lrn, repository.rejections.c.codes
-            ).order_by(repository.rejections.c.id)
+            select(tables.rejections.c.filer, tables.rejections.c.lrn, tables.rejections.c.codes).order_by(
+                tables.rejections.c.id
+            )
         ).all()
     assert [(f, lrn, sorted(codes)) for f, lrn, codes in refused] == [
         ("DHLEXPRESS", "E2", ["currency.unknown", "hs.unknown"]),
@@ -128,7 +129,9 @@ def test_split_consignments_are_found_across_batches(engine: Engine) -> None:
 
 def test_watch_listed_seller_goes_red(engine: Engine) -> None:
     with engine.begin() as conn:
-        repository.add_watchlist_entries(conn, [{"tin": "cn 91440300-ma5fxx001", "reason": "fraud case 17"}])
+        watchlist.add_entries(
+            conn, [watchlist.WatchEntry(tin="cn 91440300-ma5fxx001", reason="fraud case 17")]
+        )
     (result,) = run(engine, shipment("W1"))
     assert result.summary is not None
     assert result.summary["lane"] == "red"

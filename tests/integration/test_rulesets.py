@@ -14,13 +14,14 @@ from typer.testing import CliRunner
 
 from clearway.cli import app
 from clearway.config import Settings
-from clearway.pipeline import ItemResult, Submission, process_batch
+from clearway.declarations import tables
+from clearway.intake.pipeline import ItemResult, Submission, process_batch
+from clearway.kit.bulk import insert_dicts
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.backtest import EmptyRange, backtest
 from clearway.risk.language import RuleError
-from clearway.storage import repository
-from clearway.storage.bulk import insert_dicts
+from clearway.risk.tables import versions_table
 from tests.sample import RECEIVED_AT, shipment
 
 SETTINGS = Settings(control_rate=0.0)
@@ -46,7 +47,7 @@ def phone(lrn: str, value: str = "45.00", origin: str = "CN") -> dict[str, Any]:
 
 def stored_versions(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return [v for (v,) in conn.execute(select(repository.decisions.c.rule_set_version))]
+        return [v for (v,) in conn.execute(select(tables.decisions.c.rule_set_version))]
 
 
 def test_changes_make_immutable_versions(engine: Engine) -> None:
@@ -68,7 +69,7 @@ def test_changes_make_immutable_versions(engine: Engine) -> None:
     assert (rule["enabled"], rule["revision"], rule["effect"], rule["weight"]) == (False, 3, "documents", 0.3)
     with engine.connect() as conn:
         snapshot = conn.execute(
-            select(ruleset.versions_table.c.rules).where(ruleset.versions_table.c.version == 1)
+            select(versions_table.c.rules).where(versions_table.c.version == 1)
         ).scalar_one()
     assert snapshot[0]["effect"] == "inspect" and snapshot[0]["title"] == "Cheap phones from China"
 
@@ -162,7 +163,7 @@ def test_backtest_numbers_by_hand(engine: Engine) -> None:
     assert all(ids)
     outcomes = [(ids[0], "non_compliant"), (ids[1], "compliant"), (ids[3], "non_compliant")]
     with engine.begin() as conn:
-        insert_dicts(conn, repository.events, [_result(i, res) for i, res in outcomes if i])
+        insert_dicts(conn, tables.events, [_result(i, res) for i, res in outcomes if i])
     day = dt.date(2026, 11, 27)
     with engine.connect() as conn:
         result = backtest(conn, ruleset.condition_only('origin == "CN"'), day, day, label="CN")

@@ -16,13 +16,13 @@ from sqlalchemy import Engine, insert, select
 
 from clearway.api.app import create_app
 from clearway.config import Settings
-from clearway.pipeline import Submission, process_batch
+from clearway.declarations.tables import events, shipments
+from clearway.intake.pipeline import Submission, process_batch
+from clearway.kit.database import make_engine
 from clearway.risk import cases, drift, scoring, selection
 from clearway.risk.model import registry
 from clearway.risk.retrain import RetrainError, retrain
 from clearway.risk.tables import decision_scores, score_baselines
-from clearway.storage.database import make_engine
-from clearway.storage.repository import events, shipments
 from tests.sample import shipment
 
 SETTINGS = Settings(control_rate=0.0)

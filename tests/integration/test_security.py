@@ -12,16 +12,17 @@ import pytest
 from sqlalchemy import Engine, func, select, text, update
 
 from clearway.config import Settings
+from clearway.declarations import tables
 from clearway.declarations.normalise import consignee_key, name_key
+from clearway.declarations.repository import shipment_detail
+from clearway.intake.pipeline import Submission, process_batch
 from clearway.measurement.sources import export_parquet
-from clearway.pipeline import Submission, process_batch
 from clearway.security import audit, keys
 from clearway.security.backfill import seal_existing
-from clearway.security.personal import personal_data, reveal, vault_for
+from clearway.security.personal import reveal, vault_for
 from clearway.security.retention import PURGED_KEY, purge
 from clearway.security.roles import Principal, Role
-from clearway.storage import repository
-from clearway.storage.repository import shipment_detail
+from clearway.security.tables import api_keys, personal_data
 from tests.sample import RECEIVED_AT, shipment
 
 SETTINGS = Settings(control_rate=0.0)
@@ -62,7 +63,7 @@ def test_key_lifecycle_create_verify_expire_revoke(engine: Engine) -> None:
         officer = keys.create_key(conn, "officer", now=NOW)
     assert filer.key.startswith(f"cw_{filer.prefix}_") and len(filer.key) > 50
     with engine.begin() as conn:
-        stored = conn.execute(select(keys.api_keys)).all()
+        stored = conn.execute(select(api_keys)).all()
         # The secret itself is nowhere in the table.
         assert all(filer.key.split("_", 2)[2] not in str(tuple(r)) for r in stored)
         ok = keys.verify(conn, filer.key, NOW)
@@ -174,7 +175,7 @@ def test_split_rule_still_matches_the_same_consignee_through_the_blind_index(eng
     reasons = [rule["rule"] for rule in (later[0].summary or {})["reasons"]]
     assert "R-SPLIT" in reasons
     with engine.connect() as conn:
-        keys_ = set(conn.execute(select(repository.shipments.c.consignee_key)).scalars())
+        keys_ = set(conn.execute(select(tables.shipments.c.consignee_key)).scalars())
     assert len(keys_) == 1 and len(next(iter(keys_))) == 64  # one HMAC for the one consignee
 
 
@@ -202,9 +203,7 @@ def test_pipeline_and_reads_are_audited(engine: Engine) -> None:
 def _close(engine: Engine, sid: uuid.UUID, state: str, at: dt.datetime) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(repository.shipments)
-            .where(repository.shipments.c.id == sid)
-            .values(state=state, updated_at=at)
+            update(tables.shipments).where(tables.shipments.c.id == sid).values(state=state, updated_at=at)
         )
 
 
@@ -219,7 +218,7 @@ def test_purge_removes_personal_data_of_closed_shipments_after_the_retention_per
         result = purge(conn, 30, NOW)
     assert result.shipments == 2 and result.cutoff == NOW - dt.timedelta(days=30)
     vault = vault_for(SETTINGS)
-    s, p = repository.shipments, repository.parties
+    s, p = tables.shipments, tables.parties
     with engine.connect() as conn:
         left = reveal(conn, vault, [old_released, old_seized, recent_released, old_open])
         keys_ = {r.id: r.consignee_key for r in conn.execute(select(s.c.id, s.c.consignee_key))}
@@ -240,7 +239,7 @@ def test_purge_removes_personal_data_of_closed_shipments_after_the_retention_per
 def test_shipments_stored_before_sealing_are_sealed_like_new_ones(engine: Engine, db_url: str) -> None:
     legacy, fresh = _file(engine, "B1", "B2")
     vault = vault_for(SETTINGS)
-    s, p = repository.shipments, repository.parties
+    s, p = tables.shipments, tables.parties
     plain_key = consignee_key(SECRETS[0], SECRETS[1], "10115", "DE", "DE")
     with engine.connect() as conn:
         declaration = conn.execute(select(s.c.declaration).where(s.c.id == legacy)).scalar_one()

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clearway.declarations.category import IrgCategory, irg_category
-from clearway.revenue.profiles import Period, jurisdiction_for
+from clearway.reference.jurisdictions import Period, jurisdiction_for
 
 EU = jurisdiction_for("DE")
 assert EU is not None

@@ -18,16 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearway.reference import eu_standard_vat_rate, eur_rate
-from clearway.revenue.calculation import Collection, Consignment, Item, TaxType
-from clearway.revenue.engine import (
-    EstimateError,
-    EstimateRequest,
-    assess_for,
-    estimate,
-    national_tax_rate,
-    tariff_for,
-)
-from clearway.revenue.profiles import (
+from clearway.reference.jurisdictions import (
     NoProfileForDate,
     ProfileError,
     UnknownDestination,
@@ -37,6 +28,15 @@ from clearway.revenue.profiles import (
     jurisdictions,
     profile,
     profile_for,
+)
+from clearway.revenue.calculation import Collection, Consignment, Item, TaxType
+from clearway.revenue.engine import (
+    EstimateError,
+    EstimateRequest,
+    assess_for,
+    estimate,
+    national_tax_rate,
+    tariff_for,
 )
 
 D_USD_108 = dt.date(2024, 7, 4)

@@ -10,10 +10,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clearway.reference.jurisdictions import profile, profile_for
 from clearway.revenue.batch import BORDER, CHECKOUT, CODE, RELIEVED, Batch, assess_batch
 from clearway.revenue.calculation import Consignment, Item, TaxType
 from clearway.revenue.engine import assess_for
-from clearway.revenue.profiles import profile, profile_for
 
 DESTS = ["DE", "FR", "GB", "US", "AU", "CA", "CN"]
 HS = ["610910", "6109100010", "851830", "640299", "420222", "950300", "330499", "0402999000"]

@@ -10,7 +10,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from clearway.declarations.model import Shipment
-from clearway.pipeline import canonical_json
+from clearway.intake.pipeline import canonical_json
 from clearway.security.keys import parse_key
 from clearway.security.personal import (
     DEVELOPMENT_KEY_ID,

@@ -82,7 +82,7 @@ def test_value_above_the_scheme_limit_is_flagged() -> None:
 
 def test_limit_is_compared_in_the_scheme_currency() -> None:
     # 150 EUR in USD at the day's ECB rate, give or take 0.50 USD: below is covered, above is not.
-    from clearway.revenue.rates import units_per_eur
+    from clearway.reference.rates import units_per_eur
 
     usd = units_per_eur("USD", DAY)
     below = (Decimal(150) * usd).quantize(Decimal("0.01")) - Decimal("0.50")

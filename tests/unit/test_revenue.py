@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearway.reference import TariffRate, eu_cet_rate, eu_standard_vat_rate
+from clearway.reference.jurisdictions import NoProfileForDate, Period, jurisdiction_for, jurisdictions
+from clearway.reference.money import format_minor, from_minor, to_minor
 from clearway.revenue.calculation import (
     Collection,
     Consignment,
@@ -24,8 +26,6 @@ from clearway.revenue.calculation import (
     TaxType,
     assess,
 )
-from clearway.revenue.money import format_minor, from_minor, to_minor
-from clearway.revenue.profiles import NoProfileForDate, Period, jurisdiction_for, jurisdictions
 
 _EU = jurisdiction_for("DE")
 assert _EU is not None

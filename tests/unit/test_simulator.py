@@ -26,9 +26,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from clearway.declarations.tables import goods_items, shipments, tax_lines
+from clearway.kit.bulk import insert_dicts
 from clearway.revenue import simulator
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.repository import goods_items, shipments, tax_lines
 
 LODGED = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 VAT = "Directive 2006/112/EC Art. 30"

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from clearway.api import measurement, problems, rules, security, shipments
 from clearway.config import Settings
 from clearway.declarations.model import Shipment, ShipmentBatch
-from clearway.storage.database import make_engine
+from clearway.kit.database import make_engine
 
 
 def _openapi_with_submission_schemas(app: FastAPI) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from clearway.clearance.lifecycle import (
 from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
 from clearway.clearance.tables import webhooks
 from clearway.declarations.findings import Finding, from_pydantic
-from clearway.storage.repository import holds, shipments
+from clearway.declarations.tables import holds, shipments
 
 router = APIRouter(prefix="/v1", tags=["clearance"])
 M = TypeVar("M", bound=BaseModel)

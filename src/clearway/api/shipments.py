@@ -16,9 +16,9 @@ from clearway.api.security import Principal, Role, ensure_visible, require
 from clearway.clearance.lifecycle import ShipmentEvent, TransitionRefused
 from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
 from clearway.declarations.findings import from_pydantic
-from clearway.pipeline import Submission, process_batch
+from clearway.declarations.repository import shipment_detail
+from clearway.intake.pipeline import Submission, process_batch
 from clearway.security import audit, personal
-from clearway.storage.repository import shipment_detail
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 MAX_BATCH = 10_000

@@ -18,10 +18,10 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
 from clearway.clearance.lifecycle import HoldKind, NewHold
 from clearway.clearance.tables import agencies, agency_subscriptions
 from clearway.declarations.normalise import normalise_tin
+from clearway.declarations.tables import goods_items, parties, shipments
+from clearway.kit.bulk import insert_dicts
 from clearway.security.roles import Principal
 from clearway.security.visibility import register_agency_scope
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.repository import goods_items, parties, shipments
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 _HS = re.compile(r"^[0-9]{2,6}$")

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine
 
 from clearway.clearance import aeo, agencies, notify, offices
 from clearway.config import Settings
-from clearway.storage.database import make_engine, upgrade
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
 
 offices_app = typer.Typer(help="Customs office master data (UN/LOCODE + suffix).", no_args_is_help=True)
 aeo_app = typer.Typer(help="AEO registry, mutual recognition, exchange files.", no_args_is_help=True)

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, Select, bindparam, func, or_, select,
 
 from clearway.clearance.tables import deliveries, outbox, webhooks
 from clearway.config import Settings
-from clearway.storage.bulk import insert_dicts
+from clearway.kit.bulk import insert_dicts
 
 STREAM = "CLEARWAY"
 SUBJECT_PREFIX = "clearway"

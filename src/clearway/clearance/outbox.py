@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from clearway.clearance.tables import outbox
-from clearway.storage.bulk import insert_dicts
+from clearway.kit.bulk import insert_dicts
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,10 @@ from clearway.clearance.outbox import Message, write_outbox
 from clearway.clearance.tables import preloading
 from clearway.declarations.normalise import fold, name_key
 from clearway.declarations.quality import is_vague_description
+from clearway.kit.bulk import insert_dicts
+from clearway.kit.ids import uuid7
 from clearway.risk import watchlist
 from clearway.risk.rules import PartyMatcher
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.ids import uuid7
 
 ANSWERS = ("assessment_complete", "request_for_information", "referral_for_screening", "do_not_load")
 _DO_NOT_LOAD = re.compile(r"\b(explosives?|detonators?|ied|bomb|grenades?|blasting caps?|tnt|semtex)\b")

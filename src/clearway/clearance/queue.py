@@ -16,8 +16,8 @@ from clearway.clearance.aeo import OWN_ADMINISTRATIONS
 from clearway.clearance.agencies import visible
 from clearway.clearance.tables import aeo, mra_partners
 from clearway.config import Settings
-from clearway.revenue.money import format_minor
-from clearway.storage.repository import holds, parties, shipments
+from clearway.declarations.tables import holds, parties, shipments
+from clearway.reference.money import format_minor
 
 
 def _as_utc(at: dt.datetime) -> dt.datetime:

@@ -31,10 +31,10 @@ from clearway.clearance.lifecycle import (
     apply,
 )
 from clearway.clearance.outbox import shipment_messages, write_outbox
+from clearway.declarations.tables import events, holds, shipments
+from clearway.kit.bulk import insert_dicts
 from clearway.revenue.accounts import on_account_at
 from clearway.revenue.collection import post_transition
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.repository import events, holds, shipments
 
 
 class ShipmentNotFound(LookupError):

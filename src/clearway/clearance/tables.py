@@ -1,6 +1,6 @@
 """Tables of the clearance workflow: offices, traders and AEO, agencies, pre-loading, outbox, webhooks.
 
-Holds and events live in `storage.schema` (they predate this module). Migration 0007 creates these.
+Holds and events are part of the shipment record (`declarations.tables`). Migration 0007 creates these.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Text,
@@ -24,9 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clearway.storage.schema import Base, Timestamp
-
-_Id = BigInteger().with_variant(Integer, "sqlite")
+from clearway.kit.tables import Base, RowId, Timestamp
 
 
 class OfficeRow(Base):
@@ -57,7 +53,7 @@ class AeoRow(Base):
     __tablename__ = "aeo_authorisations"
     __table_args__ = (UniqueConstraint("issuing_country", "reference"),)
 
-    id: Mapped[int] = mapped_column(_Id, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     tin: Mapped[str] = mapped_column(String(40), index=True)
     holder: Mapped[str] = mapped_column(String(70))
     kind: Mapped[str] = mapped_column(String(4))  # AEOC, AEOS, AEOF
@@ -91,7 +87,7 @@ class AgencySubscriptionRow(Base):
 
     __tablename__ = "agency_subscriptions"
 
-    id: Mapped[int] = mapped_column(_Id, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     agency: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
     hs_from: Mapped[str | None] = mapped_column(String(6))  # inclusive, compared on HS6 padded with 0/9
     hs_to: Mapped[str | None] = mapped_column(String(6))
@@ -123,7 +119,7 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_fanned_out_id", "fanned_out", "id"),)
 
-    id: Mapped[int] = mapped_column(_Id, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     topic: Mapped[str] = mapped_column(String(64))  # e.g. shipment.released, preloading.do_not_load
     filer: Mapped[str | None] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column()
@@ -134,7 +130,7 @@ class OutboxRow(Base):
 class WebhookRow(Base):
     __tablename__ = "webhooks"
 
-    id: Mapped[int] = mapped_column(_Id, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     url: Mapped[str] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(200))
     filer: Mapped[str | None] = mapped_column(String(40))  # only this filer's notifications; all when null
@@ -147,7 +143,7 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(_Id, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
     webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id"))  # null: the NATS stream
     status: Mapped[str] = mapped_column(String(10))  # pending, delivered, dead

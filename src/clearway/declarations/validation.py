@@ -16,8 +16,8 @@ from clearway.declarations.model import Party, Shipment
 from clearway.declarations.normalise import normalise_tin
 from clearway.declarations.quality import is_vague_description
 from clearway.reference import hs_is_valid, is_country, is_currency, locode
-from clearway.revenue.profiles import NoProfileForDate, jurisdiction_for, jurisdictions
-from clearway.revenue.rates import RateNotFound, rate_date, units_per_eur
+from clearway.reference.jurisdictions import NoProfileForDate, jurisdiction_for, jurisdictions
+from clearway.reference.rates import RateNotFound, rate_date, units_per_eur
 
 # Item values may differ from the declared total by rounding of line amounts: 0.5 % or one unit.
 TOTAL_TOLERANCE_SHARE = Decimal("0.005")

@@ -29,8 +29,8 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Column, ColumnElement, Connection, String, Table, and_, cast, select, true
 
+from clearway.declarations.tables import goods_items, rejections, shipments, tax_lines
 from clearway.reference import hs_chapter, hs_section_of
-from clearway.storage.repository import goods_items, rejections, shipments, tax_lines
 
 SHIPMENT_COLUMNS = (
     "id", "filer", "lane", "irg_category", "state", "transport_mode", "channel", "office_of_entry",

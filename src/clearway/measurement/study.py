@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select
 from clearway.measurement import trs
 from clearway.measurement.scope import Scope, aggregate, check_found, scoped
 from clearway.measurement.sources import Tables
-from clearway.storage.repository import study_runs
+from clearway.measurement.tables import study_runs
 
 RELEASED_WITHIN_HOURS = (1, 2, 4, 8, 12, 24, 48, 72)
 

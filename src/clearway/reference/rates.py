@@ -56,3 +56,23 @@ def eur_rate(currency: str, on: datetime.date, max_age_days: int = 7) -> Decimal
 def ecb_last_date() -> datetime.date:
     """The last day of the packaged ECB table: rates after it are not known to this process."""
     return max(datetime.date.fromisoformat(dates[-1]) for dates, _ in _series().values() if dates)
+
+
+# Conversion at the rate of the day, with cross rates through EUR. The packaged ECB table is a snapshot:
+# for dates after its last day the last published rate is used (and validation warns about it) until
+# newer rates are loaded, rather than rejecting all traffic.
+
+
+def rate_date(on: datetime.date) -> datetime.date:
+    """The day whose rates apply: `on`, or the snapshot's last day when `on` is after it."""
+    return min(on, ecb_last_date())
+
+
+def units_per_eur(currency: str, on: datetime.date) -> Decimal:
+    return eur_rate(currency, rate_date(on))
+
+
+def convert(amount: Decimal, from_currency: str, to_currency: str, on: datetime.date) -> Decimal:
+    if from_currency == to_currency:
+        return amount
+    return amount / units_per_eur(from_currency, on) * units_per_eur(to_currency, on)

@@ -22,31 +22,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
 
+from clearway.kit.bulk import insert_dicts
 from clearway.reference import is_currency
+from clearway.reference.money import format_minor, to_minor
 from clearway.revenue import ledger
-from clearway.revenue.money import format_minor, to_minor
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.schema import Base, Timestamp
-
-
-class RevenueAccountRow(Base):
-    __tablename__ = "revenue_accounts"
-
-    id: Mapped[str] = mapped_column(String(35), primary_key=True)
-    party_id: Mapped[str] = mapped_column(String(40), index=True)  # TIN or filer id of the holder
-    name: Mapped[str] = mapped_column(String(70))
-    kind: Mapped[str] = mapped_column(String(12))
-    currency: Mapped[str] = mapped_column(String(3))
-    limit_kind: Mapped[str] = mapped_column(String(10))
-    limit_minor: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-
-
-revenue_accounts = Base.metadata.tables[RevenueAccountRow.__tablename__]
+from clearway.revenue.tables import ledger_entries, revenue_accounts
 
 
 class AccountKind(StrEnum):
@@ -222,7 +205,7 @@ class _Shipment:
 
 
 def _shipments(conn: Connection, ids: Sequence[uuid.UUID]) -> list[_Shipment]:
-    from clearway.storage.repository import shipments
+    from clearway.declarations.tables import shipments
 
     rows = [
         row
@@ -257,7 +240,7 @@ def _shipments(conn: Connection, ids: Sequence[uuid.UUID]) -> list[_Shipment]:
 
 
 def _border_lines(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
-    from clearway.storage.repository import tax_lines
+    from clearway.declarations.tables import tax_lines
 
     out: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
     for chunk in ledger.chunks(ids):
@@ -412,7 +395,7 @@ def statement(conn: Connection, account_id: str, month: str) -> dict[str, Any]:
     of the month with the running balance, totals by kind and the closing balance."""
     account = get_account(conn, account_id)
     start, end = month_bounds(month)
-    e = ledger.ledger_entries.c
+    e = ledger_entries.c
     name = ledger.account_receivable(account.id)
     opening = conn.execute(
         select(func.coalesce(func.sum(e.amount_minor), 0)).where(

@@ -21,8 +21,9 @@ from rich.table import Table
 from sqlalchemy.engine import Connection
 
 from clearway.config import Settings
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
 from clearway.revenue import accounts, registrations, simulator
-from clearway.storage.database import make_engine, upgrade
 
 accounts_app = typer.Typer(
     help="Intermediary accounts: open, pay, adjust, monthly statements.", no_args_is_help=True

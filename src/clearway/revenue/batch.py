@@ -24,10 +24,10 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from clearway.reference.jurisdictions import Jurisdiction, Period, profile
+from clearway.reference.money import from_minor, to_minor
 from clearway.revenue.calculation import Collection, Consignment, Item, TaxType, assess
 from clearway.revenue.engine import settings_for, tariff_for, tax_rate_for
-from clearway.revenue.money import from_minor, to_minor
-from clearway.revenue.profiles import Jurisdiction, Period, profile
 from clearway.revenue.tariffs import DutyRate
 
 I64 = npt.NDArray[np.int64]

@@ -1,6 +1,6 @@
 """Duties and taxes of one consignment under a jurisdiction period: pure, itemised, explained.
 
-One function for every profile; the period (clearway.revenue.profiles) says what applies: valuation
+One function for every profile; the period (clearway.reference.jurisdictions) says what applies: valuation
 (CIF or FOB), de minimis for duty and for tax with their basis (per consignment, per person per day,
 per transaction with an annual limit), thresholds by channel and place of shipment, gift relief, flat
 duty per sub-heading, point-of-sale and vendor schemes, the tax, its base and its share (China's 70 %
@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from clearway.reference import TariffRate
-from clearway.revenue.money import to_minor
-from clearway.revenue.profiles import Period
+from clearway.reference.jurisdictions import Period
+from clearway.reference.money import to_minor
 from clearway.revenue.tariffs import DutyRate
 from clearway.revenue.tariffs.rates import Specific, specific_quantity
 

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from clearway.reference.money import format_minor
 from clearway.revenue import ledger
 from clearway.revenue.accounts import _border_lines, secured_on_account
-from clearway.revenue.money import format_minor
 
 
 def creditor_reference(shipment_id: uuid.UUID) -> str:
@@ -45,7 +45,7 @@ def payment_request(conn: Connection, shipment_id: uuid.UUID) -> dict[str, Any] 
 
     `status` is ``open``, ``paid``, ``on_account`` (charged to an intermediary account: nothing for the
     buyer to pay) or ``none`` (nothing due at the border)."""
-    from clearway.storage.repository import shipments
+    from clearway.declarations.tables import shipments
 
     row = conn.execute(
         select(
@@ -89,7 +89,7 @@ def post_transition(
     """Ledger postings of one lifecycle event (payment or return; other events post nothing)."""
     if event_type not in ("payment", "return"):
         return
-    from clearway.storage.repository import shipments
+    from clearway.declarations.tables import shipments
 
     currency = conn.execute(
         select(shipments.c.revenue_currency).where(shipments.c.id == shipment_id)

@@ -27,6 +27,15 @@ from clearway.reference import (
     prohibited_status,
 )
 from clearway.reference._load import read_rows
+from clearway.reference.jurisdictions import (
+    Jurisdiction,
+    NoProfileForDate,
+    Period,
+    UnknownDestination,
+    profile_for,
+)
+from clearway.reference.money import ROUNDING_RULE, format_minor
+from clearway.reference.rates import convert, rate_date, units_per_eur
 from clearway.revenue.calculation import (
     Collection,
     Consignment,
@@ -38,9 +47,6 @@ from clearway.revenue.calculation import (
     TaxType,
 )
 from clearway.revenue.calculation import assess as assess_consignment
-from clearway.revenue.money import ROUNDING_RULE, format_minor
-from clearway.revenue.profiles import Jurisdiction, NoProfileForDate, Period, UnknownDestination, profile_for
-from clearway.revenue.rates import convert, rate_date, units_per_eur
 from clearway.revenue.tariffs import DutyRate, schedule
 
 # Larger amounts are rejected as absurd for a parcel (and keep integer minor units far from overflow).

@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
 
-from clearway.storage.bulk import insert_rows
-from clearway.storage.ids import uuid7
-from clearway.storage.schema import Base, Timestamp
+from clearway.kit.bulk import insert_rows
+from clearway.kit.ids import uuid7
+from clearway.revenue.tables import ledger_entries
 
 CASH = "cash"
 BUYER_RECEIVABLE = "receivable:buyer"
@@ -42,26 +41,6 @@ def account_receivable(account_id: str) -> str:
 
 def revenue(tax_type: str) -> str:
     return f"revenue:{tax_type}"
-
-
-class LedgerEntryRow(Base):
-    __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_ledger_account_posted_at", "ledger_account", "posted_at"),)
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    posting_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)  # the entries of one posting set
-    kind: Mapped[str] = mapped_column(String(12))
-    ledger_account: Mapped[str] = mapped_column(String(60))
-    revenue_account: Mapped[str | None] = mapped_column(String(35))  # the intermediary account, if any
-    shipment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("shipments.id"), index=True)
-    tax_type: Mapped[str | None] = mapped_column(String(16))
-    currency: Mapped[str] = mapped_column(String(3))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
-    reference: Mapped[str] = mapped_column(String(140))
-    posted_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-
-
-ledger_entries = Base.metadata.tables[LedgerEntryRow.__tablename__]
 
 
 class PostingKind(StrEnum):

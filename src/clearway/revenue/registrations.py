@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, String, delete, literal, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
 
-from clearway.revenue.rates import RateNotFound, convert
-from clearway.storage.bulk import insert_dicts
-from clearway.storage.schema import Base, Timestamp
+from clearway.kit.bulk import insert_dicts
+from clearway.reference.rates import RateNotFound, convert
+from clearway.revenue.tables import registrations
 
 # ISO 3166 numeric codes of the EU member states: the 3 digits after "IM" name the state of identification.
 EU_NUMERIC = frozenset({
@@ -91,20 +90,6 @@ def scheme_of(number: str) -> Scheme | None:
         if m and (s.id != "IOSS" or m.group("state") in EU_NUMERIC):
             return s
     return None
-
-
-class VendorRegistrationRow(Base):
-    __tablename__ = "vendor_registrations"
-
-    number: Mapped[str] = mapped_column(String(20), primary_key=True)
-    scheme: Mapped[str] = mapped_column(String(8))
-    holder: Mapped[str] = mapped_column(String(70))
-    valid_from: Mapped[dt.date] = mapped_column(Date)
-    valid_to: Mapped[dt.date | None] = mapped_column(Date)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
-
-
-registrations = Base.metadata.tables[VendorRegistrationRow.__tablename__]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from sqlalchemy import BigInteger, ColumnElement, String, and_, case, cast, func
 from sqlalchemy.engine import Connection
 
 from clearway.reference import eu_cet_rate
-from clearway.revenue.money import format_minor, to_minor
-from clearway.revenue.profiles import Jurisdiction, NoProfileForDate, jurisdictions
+from clearway.reference.jurisdictions import Jurisdiction, NoProfileForDate, jurisdictions
+from clearway.reference.money import format_minor, to_minor
 
 MICRO = 1_000_000
 TAX_TYPES = ("duty", "flat_duty", "vat")
@@ -124,7 +124,7 @@ def _lodgement_day(conn: Connection, column: Any) -> ColumnElement[str]:
 
 
 def _read(conn: Connection, policy: Policy) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    from clearway.storage.repository import goods_items, shipments, tax_lines
+    from clearway.declarations.tables import goods_items, shipments, tax_lines
 
     s = shipments.c
     start = dt.datetime.combine(policy.date_from, dt.time(), tzinfo=dt.UTC) if policy.date_from else None

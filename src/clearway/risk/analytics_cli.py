@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from clearway.config import Settings
+from clearway.kit.database import make_engine
 from clearway.risk import cases, drift, selection
 from clearway.risk.retrain import RetrainError, retrain
-from clearway.storage.database import make_engine
 
 risk_app = typer.Typer(help="Risk analytics: selection for control, drift, case files.", no_args_is_help=True)
 out = Console()

@@ -22,12 +22,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, and_, select
 
+from clearway.declarations import tables
 from clearway.declarations.model import Shipment
 from clearway.risk.language.fields import GOODS
 from clearway.risk.language.record import shipment_fields
 from clearway.risk.rules import RiskItem, goods_indicators
 from clearway.risk.ruleset import CompiledRuleSet
-from clearway.storage import repository
 
 
 class EmptyRange(LookupError):
@@ -101,7 +101,7 @@ def load(
     if date_to < date_from:
         raise ValueError(f"to: {date_to} is before from: {date_from}")
     start, end = _bounds(date_from, date_to)
-    s, d, e = repository.shipments, repository.decisions, repository.events
+    s, d, e = tables.shipments, tables.decisions, tables.events
     window = dt.timedelta(hours=split_window_hours)
     rows = conn.execute(
         select(s.c.id, s.c.jurisdiction, s.c.irg_category, s.c.lodged_at, s.c.consignee_key, s.c.declaration)

@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from clearway.declarations.tables import decisions, events, parties, shipments
 from clearway.risk.history import day_bounds
-from clearway.storage.repository import decisions, events, parties, shipments
 
 # Sellers are left out: buyers who shop at several sellers would chain every seller's customers
 # into one component; a case is about one actor hiding behind several consignments.

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from clearway.declarations.tables import decisions, events
 from clearway.risk.history import day_bounds
 from clearway.risk.tables import decision_scores, score_baselines, selections
-from clearway.storage.repository import decisions, events
 
 baselines = score_baselines
 picks = selections

@@ -18,7 +18,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from clearway.revenue.rates import convert
+from clearway.declarations.tables import events, goods_items, parties, shipments
+from clearway.reference.rates import convert
 from clearway.risk.indicators import (
     ENTITY_ROLES,
     IndicatorContext,
@@ -26,7 +27,6 @@ from clearway.risk.indicators import (
     learn_unit_values,
     route_key,
 )
-from clearway.storage.repository import events, goods_items, parties, shipments
 
 _CHUNK = 4000
 UTC_TS = pl.Datetime("us", "UTC")
@@ -173,13 +173,13 @@ def _load(
 
 def from_assessed(batch: Sequence[Any]) -> Stored:
     """The frames `load_shipments` reads back, built from a batch just stored (`AssessedShipment`s of
-    `storage.repository.insert_assessed`) without reading it: the same stored values, the same
+    `intake.repository.insert_assessed`) without reading it: the same stored values, the same
     arithmetic, so that a model scores exactly what retraining will read.
 
     Times are taken in UTC (the instant, as PostgreSQL returns it).
     """
     from clearway.declarations.normalise import name_key, normalise_tin
-    from clearway.revenue.money import to_minor
+    from clearway.reference.money import to_minor
 
     factors: dict[tuple[str, dt.date], float] = {}
     # Built column by column: Polars makes columns from lists much faster than frames from row tuples.

@@ -27,10 +27,10 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine, delete, select
 
+from clearway.declarations.tables import decisions
 from clearway.risk import history, scoring
 from clearway.risk.indicators import IndicatorContext, IndicatorSettings
 from clearway.risk.tables import score_baselines, selections
-from clearway.storage.repository import decisions
 
 VALID_SHARE = 0.2
 

@@ -16,11 +16,12 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from clearway.config import Settings
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.backtest import EmptyRange, backtest
 from clearway.risk.language import RuleError
-from clearway.storage.database import make_engine, upgrade
 
 rules_app = typer.Typer(
     help="Analyst risk rules: list, add, update, disable, backtest.", no_args_is_help=True

@@ -22,25 +22,18 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import (
     JSON,
-    Boolean,
     Connection,
-    Date,
-    Float,
-    Integer,
-    String,
-    Text,
     func,
     insert,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
 
 from clearway.risk.language import Condition, RuleError, compile_condition
 from clearway.risk.language.fields import LODGED_DATE
 from clearway.risk.rules import RULE_SET_VERSION, Lane
-from clearway.storage.schema import Base, Timestamp
+from clearway.risk.tables import rules_table, versions_table
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
@@ -89,39 +82,6 @@ class RuleSpec(BaseModel):
     @property
     def effective_weight(self) -> float:
         return DEFAULT_WEIGHT[self.effect] if self.weight is None else self.weight
-
-
-class RuleRow(Base):
-    __tablename__ = "risk_rules"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
-    condition: Mapped[str] = mapped_column(Text)
-    effect: Mapped[str] = mapped_column(String(16))
-    weight: Mapped[float] = mapped_column(Float)
-    valid_from: Mapped[dt.date | None] = mapped_column(Date)
-    valid_to: Mapped[dt.date | None] = mapped_column(Date)
-    jurisdiction: Mapped[str | None] = mapped_column(String(8))
-    offices: Mapped[list[Any]] = mapped_column(Json)
-    enabled: Mapped[bool] = mapped_column(Boolean)
-    revision: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    updated_by: Mapped[str] = mapped_column(String(70))
-
-
-class RuleSetVersionRow(Base):
-    __tablename__ = "risk_rule_set_versions"
-
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    created_by: Mapped[str] = mapped_column(String(70))
-    change: Mapped[str] = mapped_column(String(200))
-    rules: Mapped[list[Any]] = mapped_column(Json)  # snapshot: every enabled rule as stored
-
-
-rules_table = Base.metadata.tables[RuleRow.__tablename__]
-versions_table = Base.metadata.tables[RuleSetVersionRow.__tablename__]
 
 
 class RuleNotFound(LookupError):

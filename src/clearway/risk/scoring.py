@@ -23,6 +23,7 @@ import numpy.typing as npt
 import polars as pl
 from sqlalchemy import Connection, Engine, select
 
+from clearway.kit.bulk import RawJson, insert_rows
 from clearway.risk import history
 from clearway.risk.indicators import (
     ENTITY_ROLES,
@@ -33,7 +34,6 @@ from clearway.risk.indicators import (
     compute,
 )
 from clearway.risk.tables import decision_scores
-from clearway.storage.bulk import RawJson, insert_rows
 
 if TYPE_CHECKING:  # the model package (LightGBM) loads only when a model is used
     from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact

@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from clearway.declarations.tables import decisions, shipments
 from clearway.risk.history import day_bounds
 from clearway.risk.tables import decision_scores, inspection_capacity, selection_runs, selections
-from clearway.storage.repository import decisions, shipments
 
 PHYSICAL_RULES = frozenset({"R-PROHIBITED", "R-RESTRICTED", "R-WATCHLIST"})
 capacity_table = inspection_capacity

@@ -10,10 +10,22 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clearway.storage.schema import Base, Timestamp
+from clearway.kit.tables import Base, Json, RowId, Timestamp
 
 
 class DecisionScoreRow(Base):
@@ -22,7 +34,7 @@ class DecisionScoreRow(Base):
     __tablename__ = "decision_scores"
     __table_args__ = (Index("ix_decision_scores_scored_at", "scored_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     model_version: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
@@ -58,7 +70,7 @@ class SelectionRunRow(Base):
     __tablename__ = "selection_runs"
     __table_args__ = (Index("ix_selection_runs_office_day", "office", "day"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     office: Mapped[str] = mapped_column(String(8))
     day: Mapped[dt.date] = mapped_column()
     capacity: Mapped[int] = mapped_column(Integer)
@@ -74,7 +86,7 @@ class SelectionRow(Base):
 
     __tablename__ = "selections"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("selection_runs.id"), index=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))  # score | exploration
@@ -88,3 +100,81 @@ score_baselines = _tables[ScoreBaselineRow.__tablename__]
 inspection_capacity = _tables[InspectionCapacityRow.__tablename__]
 selection_runs = _tables[SelectionRunRow.__tablename__]
 selections = _tables[SelectionRow.__tablename__]
+
+
+class WatchlistRow(Base):
+    __tablename__ = "watchlist"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    tin: Mapped[str | None] = mapped_column(String(40), index=True)
+    name: Mapped[str | None] = mapped_column(String(70))
+    name_key: Mapped[str | None] = mapped_column(String(70), index=True)
+    address: Mapped[str | None] = mapped_column(String(256))  # fuzzy-matched (risk/watchlist.py)
+    address_key: Mapped[str | None] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(70))
+    valid_from: Mapped[dt.date | None] = mapped_column()
+    valid_to: Mapped[dt.date | None] = mapped_column()
+
+
+watchlist = Base.metadata.tables[WatchlistRow.__tablename__]
+
+
+class RuleRow(Base):
+    __tablename__ = "risk_rules"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    condition: Mapped[str] = mapped_column(Text)
+    effect: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    jurisdiction: Mapped[str | None] = mapped_column(String(8))
+    offices: Mapped[list[Any]] = mapped_column(Json)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    updated_by: Mapped[str] = mapped_column(String(70))
+
+
+class RuleSetVersionRow(Base):
+    __tablename__ = "risk_rule_set_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(70))
+    change: Mapped[str] = mapped_column(String(200))
+    rules: Mapped[list[Any]] = mapped_column(Json)  # snapshot: every enabled rule as stored
+
+
+rules_table = Base.metadata.tables[RuleRow.__tablename__]
+
+
+versions_table = Base.metadata.tables[RuleSetVersionRow.__tablename__]
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        Index(
+            "uq_model_versions_active_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    spec: Mapped[dict[str, Any]]
+    metrics: Mapped[dict[str, Any]]
+    description: Mapped[str] = mapped_column(Text)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+model_versions = Base.metadata.tables[ModelVersionRow.__tablename__]

@@ -29,12 +29,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, or_, select
 
 from clearway.declarations.normalise import fold, name_key, normalise_tin
-from clearway.storage import repository
-from clearway.storage.bulk import insert_dicts
+from clearway.kit.bulk import insert_dicts
+from clearway.risk import tables as risk_tables
 
 COLUMNS = ("tin", "name", "address", "reason", "source", "valid_from", "valid_to")
 DEFAULT_THRESHOLD = 90.0
-table = repository.watchlist
+table = risk_tables.watchlist
 
 
 def address_key(address: str) -> str:

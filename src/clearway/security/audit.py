@@ -12,30 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Connection, DateTime, Integer, String, select
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, select
 
+from clearway.kit.bulk import insert_rows
 from clearway.security.roles import Principal
-from clearway.storage.bulk import insert_rows
-from clearway.storage.schema import Base
+from clearway.security.tables import audit_log
 
 SYSTEM = "system"
 
 
-class AuditRow(Base):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    actor: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str | None] = mapped_column(String(16))
-    action: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str | None] = mapped_column(String(64), index=True)  # shipment id, key prefix, ...
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
-
-
-audit_log = Base.metadata.tables[AuditRow.__tablename__]
 _COLUMNS = ("at", "actor", "role", "action", "subject", "detail")
 
 

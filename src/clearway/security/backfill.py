@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
-from clearway.security.personal import MASKED_NAME, Vault, masked_consignee, personal_data
+from clearway.declarations.tables import parties, shipments
+from clearway.kit.bulk import insert_rows
+from clearway.security.personal import MASKED_NAME, Vault, masked_consignee
 from clearway.security.retention import PURGED_KEY
-from clearway.storage.bulk import insert_rows
-from clearway.storage.repository import parties, shipments
+from clearway.security.tables import personal_data
 
 CHUNK = 2000
 

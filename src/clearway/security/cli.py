@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from clearway.config import Settings
+from clearway.kit.database import make_engine
+from clearway.migrations import upgrade
 from clearway.security import audit, keys
 from clearway.security.personal import new_data_key
 from clearway.security.retention import purge
-from clearway.storage.database import make_engine, upgrade
 
 keys_app = typer.Typer(
     help="API keys: create, list, revoke; data keys for personal data.", no_args_is_help=True

@@ -15,32 +15,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, DateTime, Integer, String, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, select, update
 
 from clearway.security.roles import PARTY_ROLES, Principal, Role
-from clearway.storage.schema import Base
+from clearway.security.tables import api_keys
 
 PREFIX = "cw"
 _PREFIX_BYTES = 6  # 12 hex characters
 _SECRET_BYTES = 32
-
-
-class ApiKeyRow(Base):
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    prefix: Mapped[str] = mapped_column(String(16), unique=True)
-    secret_sha256: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))
-    party: Mapped[str | None] = mapped_column(String(40))
-    label: Mapped[str | None] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-api_keys = Base.metadata.tables[ApiKeyRow.__tablename__]
 
 
 class InvalidKeyRequest(ValueError):

@@ -23,10 +23,9 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, ForeignKey, LargeBinary, String, Uuid, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, select
 
-from clearway.storage.schema import Base
+from clearway.security.tables import personal_data
 
 MASKED_NAME = "[protected]"
 _NONCE = 12
@@ -34,17 +33,6 @@ _NONCE = 12
 # writes clear text, but anyone can read it — `clearway serve` warns about it.
 _DEVELOPMENT_KEY = hashlib.sha256(b"clearway development data key - not a secret").digest()
 DEVELOPMENT_KEY_ID = "dev"
-
-
-class PersonalDataRow(Base):
-    __tablename__ = "personal_data"
-
-    shipment_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("shipments.id"), primary_key=True)
-    key_id: Mapped[str] = mapped_column(String(16))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # nonce (12 bytes) + AES-GCM ciphertext and tag
-
-
-personal_data = Base.metadata.tables[PersonalDataRow.__tablename__]
 
 
 class DataKeyError(ValueError):

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, and_, delete, func, select, update
 
+from clearway.declarations.tables import parties, shipments
 from clearway.security import audit
-from clearway.security.personal import personal_data
-from clearway.storage.repository import parties, shipments
+from clearway.security.tables import personal_data
 
 CLOSED_STATES = ("released", "returned", "seized", "refused")
 PURGED_KEY = "purged"

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, Connection, false, select, true
 
+from clearway.declarations.tables import shipments
 from clearway.security.roles import Principal, Role
-from clearway.storage.repository import shipments
 
 AgencyScope = Callable[[Principal], ColumnElement[bool]]
 _agency_scope: list[AgencyScope] = []

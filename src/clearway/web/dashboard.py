@@ -12,8 +12,8 @@ from fastapi.templating import Jinja2Templates
 from clearway.api.problems import Problem, parse_id
 from clearway.api.security import Role, require
 from clearway.clearance import queue as held_queue
+from clearway.declarations.repository import shipment_detail
 from clearway.risk import scoring
-from clearway.storage.repository import shipment_detail
 from clearway.web import queries
 
 # Officer pages: a session (see web/login.py) of an officer or administrator.

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse
 from clearway.api.estimate import run_estimate
 from clearway.reference import prohibited_status
 from clearway.reference._load import read_rows
+from clearway.reference.jurisdictions import all_profiles
 from clearway.revenue.engine import EstimateError
-from clearway.revenue.profiles import all_profiles
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)

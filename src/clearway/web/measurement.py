@@ -25,12 +25,12 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.api.measurement import load_tables
 from clearway.api.security import Role, require
+from clearway.declarations.tables import shipments
 from clearway.measurement import study, trs
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope, shipments_in
 from clearway.measurement.sources import Tables
 from clearway.measurement.statistics import by_dimension, data_quality
-from clearway.storage.repository import shipments
 from clearway.web import charts
 from clearway.web.dashboard import templates
 

@@ -21,7 +21,7 @@ from clearway.api.security import Principal, Role, require
 from clearway.clearance import queue as work_queue
 from clearway.clearance.lifecycle import AnyEvent, InspectionResult, LiftHold, PlaceHold, TransitionRefused
 from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
-from clearway.storage.repository import decisions, holds, shipments
+from clearway.declarations.tables import decisions, holds, shipments
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)

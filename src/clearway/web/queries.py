@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from clearway.revenue.money import format_minor
-from clearway.storage.repository import shipments, tax_lines
+from clearway.declarations.tables import shipments, tax_lines
+from clearway.reference.money import format_minor
 
 
 def overview(conn: Connection, today: dt.date) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.api.revenue import run_simulation
 from clearway.api.security import Role, require
+from clearway.reference.jurisdictions import jurisdictions
 from clearway.revenue import accounts, simulator
-from clearway.revenue.profiles import jurisdictions
 from clearway.web import charts
 from clearway.web.dashboard import templates
 

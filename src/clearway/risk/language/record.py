@@ -11,7 +11,7 @@ from typing import Any
 
 from clearway.declarations.model import Party, Shipment
 from clearway.declarations.normalise import normalise_tin
-from clearway.revenue.rates import convert
+from clearway.reference.rates import convert
 from clearway.risk.language.fields import GOODS, LODGED_DATE
 
 

@@ -96,9 +96,10 @@ def train_command(
     ] = True,
 ) -> None:
     """Train a gradient-boosted tree model; the last line of output is a JSON summary."""
+    from clearway.kit.database import make_engine
+    from clearway.migrations import upgrade
     from clearway.risk.model import kcs, registry
     from clearway.risk.model.gbdt import FeatureError
-    from clearway.storage.database import make_engine, upgrade
 
     overrides: dict[str, Any] = {}
     if params:
@@ -177,8 +178,8 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array instead of a table")] = False,
 ) -> None:
     """Registered model versions."""
+    from clearway.kit.database import make_engine
     from clearway.risk.model import registry
-    from clearway.storage.database import make_engine
 
     engine = make_engine(_database(db))
     try:
@@ -219,8 +220,8 @@ def list_command(
 @model_app.command("activate")
 def activate_command(version: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Make VERSION the active model of its kind."""
+    from clearway.kit.database import make_engine
     from clearway.risk.model import registry
-    from clearway.storage.database import make_engine
 
     engine = make_engine(_database(db))
     try:

@@ -12,46 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Engine,
-    Index,
-    LargeBinary,
-    String,
-    Text,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 from clearway.risk.model.gbdt import ModelArtifact, finite
-from clearway.storage.schema import Base, Timestamp
-
-
-class ModelVersionRow(Base):
-    __tablename__ = "model_versions"
-    __table_args__ = (
-        Index(
-            "uq_model_versions_active_kind",
-            "kind",
-            unique=True,
-            sqlite_where=text("active"),
-            postgresql_where=text("active"),
-        ),
-    )
-
-    version: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    spec: Mapped[dict[str, Any]]
-    metrics: Mapped[dict[str, Any]]
-    description: Mapped[str] = mapped_column(Text)
-    artifact: Mapped[bytes] = mapped_column(LargeBinary)
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-model_versions = Base.metadata.tables[ModelVersionRow.__tablename__]
+from clearway.risk.tables import model_versions
 
 
 class RegistryError(ValueError):

@@ -32,8 +32,8 @@ from sqlalchemy import Engine
 from clearway.config import Settings
 from clearway.declarations.csv_layout import read_records
 from clearway.declarations.normalise import consignee_key
-from clearway.pipeline import ItemResult, Submission, process_batch
-from clearway.storage.database import make_engine
+from clearway.intake.pipeline import ItemResult, Submission, process_batch
+from clearway.kit.database import make_engine
 
 # One record's outcome: status, lane (when assessed), rejection to report (when refused), lines read.
 Outcome = tuple[str, str | None, dict[str, Any] | None, int]

@@ -1,14 +1,15 @@
-"""Alembic environment: runs migrations with the URL set by clearway.storage.database.alembic_config."""
+"""Alembic environment: runs migrations with the URL set by clearway.migrations.alembic_config, against
+the complete metadata of every feature (so autogenerate never proposes dropping a table it cannot see)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from clearway.storage.database import make_engine
-from clearway.storage.schema import Base
+from clearway.kit.database import make_engine
+from clearway.migrations import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata()
 
 
 def run_migrations_offline() -> None:

@@ -21,17 +21,20 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.clearance import aeo, offices
 from clearway.config import Settings
+from clearway.declarations import repository as declarations_repository
 from clearway.declarations.category import IrgCategory, irg_category
 from clearway.declarations.findings import Finding, errors, from_pydantic, warnings
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
+from clearway.intake import repository
+from clearway.kit.ids import uuid7
 from clearway.reference import eu_cet_rate, eu_standard_vat_rate
+from clearway.reference.jurisdictions import Jurisdiction, Period, jurisdiction_for
+from clearway.reference.money import from_minor, to_minor
+from clearway.reference.rates import convert
 from clearway.revenue import registrations
 from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings, assess
-from clearway.revenue.money import from_minor, to_minor
-from clearway.revenue.profiles import Jurisdiction, Period, jurisdiction_for
-from clearway.revenue.rates import convert
 from clearway.risk import ruleset, scoring
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.indicators import IndicatorSettings
@@ -45,8 +48,6 @@ from clearway.risk.rules import (
     assess_batch,
 )
 from clearway.security.personal import vault_for
-from clearway.storage import repository
-from clearway.storage.ids import uuid7
 
 Status = Literal["accepted", "duplicate", "conflict", "rejected"]
 REFUSED = ("rejected", "conflict")
@@ -303,7 +304,9 @@ def _store(
     settings: Settings,
     received_at: dt.datetime,
 ) -> None:
-    existing = repository.existing_keys(conn, [(a.shipment.filer, a.shipment.lrn) for a in candidates])
+    existing = declarations_repository.existing_keys(
+        conn, [(a.shipment.filer, a.shipment.lrn) for a in candidates]
+    )
     # Office references against the customs office master data: one read per batch.
     bad_offices = offices.unknown_offices(
         conn, {(o, a.lodged_at.date()) for a in candidates if (o := a.shipment.office_of_entry)}
@@ -340,7 +343,9 @@ def _store(
 
     if fresh:
         since = min(a.lodged_at for a in fresh) - dt.timedelta(hours=settings.split_window_hours)
-        prior_value, prior_count = repository.consignee_totals(conn, {a.consignee_key for a in fresh}, since)
+        prior_value, prior_count = declarations_repository.consignee_totals(
+            conn, {a.consignee_key for a in fresh}, since
+        )
         context = RiskContext(
             prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
             prior_count=prior_count,
@@ -370,7 +375,7 @@ def _store(
 
     # Duplicates answer with what was stored: the original result, not a recomputation.
     stored = [a.result.shipment_id for a in candidates if a.result.status == "duplicate"]
-    summaries = repository.summaries(conn, [i for i in stored if i is not None])
+    summaries = declarations_repository.summaries(conn, [i for i in stored if i is not None])
     for a in candidates:
         if a.result.status == "duplicate" and a.result.shipment_id is not None:
             a.result.summary = summaries.get(a.result.shipment_id)
@@ -388,7 +393,7 @@ def _summary(r: repository.AssessedShipment) -> dict[str, Any]:
     decision = _DecisionView(
         r.risk.score, repository.reasons_view(r.risk), r.risk.control_sample, r.rule_set_version
     )
-    return repository.summary_view(
+    return declarations_repository.summary_view(
         r.id,
         "assessed",
         r.risk.lane.label,

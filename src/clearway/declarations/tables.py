@@ -1,22 +1,20 @@
-"""Tables: SQLAlchemy 2 typed mappings. Money is integer minor units next to its currency."""
+"""Tables of shipments as stored: the declaration, goods, parties, decisions, tax lines, holds, events and
+refused submissions. Money is integer minor units next to its currency."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     SmallInteger,
     String,
@@ -24,24 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-Json = JSON().with_variant(JSONB(), "postgresql")
-Timestamp = DateTime(timezone=True)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: Json, list[Any]: Json}
+from clearway.kit.tables import Base, RowId, Timestamp
 
 
 class ShipmentRow(Base):
@@ -91,7 +74,7 @@ class ShipmentRow(Base):
 class GoodsItemRow(Base):
     __tablename__ = "goods_items"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     seq: Mapped[int] = mapped_column(SmallInteger)
     description: Mapped[str] = mapped_column(String(512))
@@ -111,7 +94,7 @@ class PartyRow(Base):
         Index("ix_shipment_parties_name_key", "name_key"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(70))
@@ -123,7 +106,7 @@ class PartyRow(Base):
 class DecisionRow(Base):
     __tablename__ = "decisions"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     lane: Mapped[str] = mapped_column(String(8))
     score: Mapped[float] = mapped_column(Float)
@@ -137,7 +120,7 @@ class DecisionRow(Base):
 class TaxLineRow(Base):
     __tablename__ = "tax_lines"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     item_seq: Mapped[int | None] = mapped_column(SmallInteger)
     tax_type: Mapped[str] = mapped_column(String(16))
@@ -153,7 +136,7 @@ class TaxLineRow(Base):
 class EventRow(Base):
     __tablename__ = "events"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     type: Mapped[str] = mapped_column(String(24))
     wco_id: Mapped[str | None] = mapped_column(String(8))
@@ -167,7 +150,7 @@ class EventRow(Base):
 class HoldRow(Base):
     __tablename__ = "holds"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     reason_code: Mapped[str] = mapped_column(String(32))
@@ -177,27 +160,12 @@ class HoldRow(Base):
     agency: Mapped[str | None] = mapped_column(String(16))  # the agency owning an agency hold (0007)
 
 
-class WatchlistRow(Base):
-    __tablename__ = "watchlist"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tin: Mapped[str | None] = mapped_column(String(40), index=True)
-    name: Mapped[str | None] = mapped_column(String(70))
-    name_key: Mapped[str | None] = mapped_column(String(70), index=True)
-    address: Mapped[str | None] = mapped_column(String(256))  # fuzzy-matched (risk/watchlist.py)
-    address_key: Mapped[str | None] = mapped_column(String(400))
-    reason: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(70))
-    valid_from: Mapped[dt.date | None] = mapped_column()
-    valid_to: Mapped[dt.date | None] = mapped_column()
-
-
 class RejectionRow(Base):
     """A refused submission: the filer's data-quality record (records themselves are never stored)."""
 
     __tablename__ = "rejections"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     filer: Mapped[str] = mapped_column(String(40), index=True)
     lrn: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10))  # rejected or conflict
@@ -205,13 +173,12 @@ class RejectionRow(Base):
     received_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
 
 
-class StudyRunRow(Base):
-    """A stored Time Release Study run with its scope, for side-by-side comparison (TRS Phase IV)."""
-
-    __tablename__ = "trs_runs"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    scope: Mapped[dict[str, Any]] = mapped_column()
-    results: Mapped[dict[str, Any]] = mapped_column()
+_tables = Base.metadata.tables
+shipments = _tables[ShipmentRow.__tablename__]
+goods_items = _tables[GoodsItemRow.__tablename__]
+parties = _tables[PartyRow.__tablename__]
+decisions = _tables[DecisionRow.__tablename__]
+tax_lines = _tables[TaxLineRow.__tablename__]
+events = _tables[EventRow.__tablename__]
+holds = _tables[HoldRow.__tablename__]
+rejections = _tables[RejectionRow.__tablename__]

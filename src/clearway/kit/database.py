@@ -1,16 +1,16 @@
-"""Engines for SQLite (embedded default) and PostgreSQL, and schema migration with Alembic."""
+"""Engines for SQLite (embedded default) and PostgreSQL, and the unit of work (one transaction
+per entrypoint)."""
 
 from __future__ import annotations
 
-from importlib import resources
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from clearway.storage.bulk import json_serializer
+from clearway.kit.bulk import json_serializer
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,12 +42,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, json_serializer=json_serializer)
 
 
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("clearway.storage") / "migrations"))
-    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    return config
-
-
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """The unit of work of one entrypoint (request, page, command, stream message batch): one connection,
+    one transaction, committed when the block ends normally and rolled back on any exception. Services and
+    repositories take the connection and never open a transaction of their own (docs/adr/0001)."""
+    with engine.begin() as conn:
+        yield conn

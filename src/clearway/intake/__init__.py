@@ -1,0 +1,2 @@
+"""Intake: the batch pipeline and bulk files (parse → validate → categorise → revenue → risk → decide →
+persist → score → answer)."""
