@@ -1,8 +1,12 @@
-"""One settings object, read from CLEARWAY_* environment variables."""
+"""One settings object, read from CLEARWAY_* environment variables.
+
+Entrypoints read it (`get_settings()` in the server; the CLI per command, since one test process runs
+many commands with different environments) and pass it down; domain and storage code never build one."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,3 +51,9 @@ class Settings(BaseSettings):
     # Days after a shipment closes (released, returned, seized) before `clearway privacy purge` removes
     # its consignee's personal data.
     retention_days: int = 90
+
+
+@cache
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -17,18 +17,19 @@ from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 
 from clearway.clearance.lifecycle import (
+    AnyEvent,
     Arrival,
     Finding,
     InspectionResult,
     Payment,
     State,
 )
-from clearway.clearance.service import record_event
+from clearway.clearance.service import record_transition
 from clearway.config import Settings
 from clearway.declarations import tables
 from clearway.intake.files import IngestSummary, run_batch
 from clearway.intake.pipeline import Submission
-from clearway.kit.database import make_engine
+from clearway.kit.database import make_engine, transaction
 from clearway.migrations import upgrade
 from clearway.reference.money import to_minor
 from clearway.revenue import accounts
@@ -37,6 +38,7 @@ from clearway.risk import tables as risk_tables
 from clearway.risk import watchlist
 from clearway.risk.rules import stable_fraction
 from clearway.runtime import prepare_for_batches
+from clearway.security.roles import Principal
 from clearway.traffic.export import write_traffic
 from clearway.traffic.generator import WATCHLIST_SELLERS
 
@@ -160,11 +162,21 @@ def _work_the_day(
             continue
         lodged = lodged if lodged.tzinfo else lodged.replace(tzinfo=dt.UTC)
         arrived = min(now, lodged + dt.timedelta(hours=2 + 20 * stable_fraction(key + "a")))
-        state = record_event(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
+        state = _record(engine, shipment_id, Arrival(type="arrival", at=arrived, actor="ground handler"))
         if state is not State.HELD or stable_fraction(key + "q") < UNWORKED_SHARE:
             continue
         findings = _findings(labels.get((filer, lrn)), value_minor, total_value_minor)
         _control(engine, shipment_id, lane, findings, due, arrived, now, key)
+
+
+# The demo's simulated history is the service's own: it sets the event times, and the names of the
+# simulated handlers and officers are kept as stated names.
+DEMO = Principal.of_system("demo")
+
+
+def _record(engine: Engine, shipment_id: uuid.UUID, event: AnyEvent) -> State:
+    with transaction(engine) as conn:
+        return record_transition(conn, DEMO, shipment_id, event)
 
 
 def _control(
@@ -188,13 +200,11 @@ def _control(
             control="physical" if lane == "red" else "documents",
             **findings,
         )
-        state = record_event(engine, shipment_id, result)
+        state = _record(engine, shipment_id, result)
         arrived = checked
     if due and state is State.HELD:
         paid_at = min(now, arrived + dt.timedelta(hours=0.5 + 4 * stable_fraction(key + "p")))
-        record_event(
-            engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee")
-        )
+        _record(engine, shipment_id, Payment(type="payment", amount_minor=due, at=paid_at, actor="consignee"))
 
 
 FILING_WINDOW = dt.timedelta(minutes=15)

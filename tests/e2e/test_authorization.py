@@ -17,55 +17,26 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 from sqlalchemy import select
 
-from clearway.api.app import create_app
-from clearway.api.security import SESSION_COOKIE, declared_roles
 from clearway.config import Settings
+from clearway.http.security import SESSION_COOKIE
 from clearway.intake.pipeline import Submission, process_batch
 from clearway.kit.database import make_engine
 from clearway.security import keys
 from clearway.security.roles import Role
 from clearway.security.tables import audit_log
+from clearway.server import create_app
 from tests.e2e.server import running_server
+from tests.routes import Endpoint, endpoints
 from tests.sample import shipment
 
 # Routes anyone may call: the public duty estimator (WCO FoS: transparency to buyers) and the login.
 PUBLIC = ("/login", "/logout", "/v1/estimate", "/estimate")
 FILER, OTHER_FILER, AGENCY = "DHLEXPRESS", "OTHERPOST", "PHYTO-DE"
 CONSIGNEE = "Zofia Wisniewska-Kowalczyk"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    roles: frozenset[Role] | None  # None: no require() dependency at all
-
-
-def _require_deps(dependant: Any) -> Iterator[frozenset[Role]]:
-    for sub in dependant.dependencies:
-        roles = declared_roles(sub.call)
-        if roles is not None:
-            yield roles
-        yield from _require_deps(sub)
-
-
-def endpoints(app: FastAPI) -> list[Endpoint]:
-    out = []
-    for route in iter_route_contexts(app.routes):
-        dependant = getattr(route, "dependant", None)
-        if dependant is None or route.path is None:  # Starlette's own: /openapi.json, /docs
-            continue
-        declared = list(_require_deps(dependant))
-        roles = frozenset.intersection(*declared) if declared else None
-        for method in sorted(route.methods or ()):
-            if method != "HEAD":
-                out.append(Endpoint(method, route.path, roles))
-    return out
 
 
 def _is_public(path: str) -> bool:

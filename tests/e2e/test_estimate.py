@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from clearway.api.app import create_app
 from clearway.cli import app as cli_app
 from clearway.config import Settings
+from clearway.server import create_app
 
 DE_25 = [
     "--destination",

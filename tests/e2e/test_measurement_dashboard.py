@@ -1,5 +1,7 @@
 """The measurement dashboard in Debian Chromium, against a real server with shipments whose release
-times are known: seeded through the API with explicit event times, so every headline is predictable.
+times are known: filed through the API, their history recorded with explicit event times through the
+transition service as a system principal (only the service itself sets event times; an API caller's
+stated time is kept apart as `stated_at`), so every headline is predictable.
 
 Seeded (arrival two hours after lodgement, three days ago; release = the payment that settles it):
 
@@ -15,19 +17,26 @@ All: 7 shipments, 6 arrived, 5 released, 4 of 6 within 24 h, median 6 h, P90 = 2
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page
+from pydantic import TypeAdapter
+from sqlalchemy import Engine
 
+from clearway.clearance.lifecycle import ShipmentEvent
+from clearway.kit.database import make_engine
 from tests.e2e.server import running_server
 from tests.sample import PROHIBITED_ITEM, shipment
+from tests.transitions import record
 
 pytestmark = pytest.mark.browser
 
 LEIPZIG, FRANKFURT = "DELEJ004", "DEFRA004"
+_events: TypeAdapter[Any] = TypeAdapter(ShipmentEvent)
 LODGED = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).replace(microsecond=0)
 ARRIVED = LODGED + dt.timedelta(hours=2)
 
@@ -46,14 +55,13 @@ def _record(lrn: str, office: str, prohibited: bool = False) -> dict[str, Any]:
     return record
 
 
-def _event(api: httpx.Client, sid: str, kind: str, after_hours: float, **fields: Any) -> str:
-    at = (ARRIVED + dt.timedelta(hours=after_hours)).isoformat()
-    response = api.post(f"/v1/shipments/{sid}/events", json={"type": kind, "at": at, **fields})
-    assert response.status_code == 200, response.text
-    return str(response.json()["state"])
+def _event(engine: Engine, sid: str, kind: str, after_hours: float, **fields: Any) -> str:
+    at = ARRIVED + dt.timedelta(hours=after_hours)
+    event = _events.validate_python({"type": kind, "at": at, **fields})
+    return str(record(engine, uuid.UUID(sid), event))
 
 
-def _seed(api: httpx.Client) -> None:
+def _seed(api: httpx.Client, engine: Engine) -> None:
     plan: list[tuple[str, str, float | None]] = [
         ("L1", LEIPZIG, 2),
         ("L2", LEIPZIG, 5),
@@ -67,19 +75,21 @@ def _seed(api: httpx.Client) -> None:
     assert body["accepted"] == 7, body
     ids = {r["lrn"]: r["id"] for r in body["results"]}
     for lrn, _, release_after in plan:
-        assert _event(api, ids[lrn], "arrival", 0) == "held"  # duties are due at the border
+        assert _event(engine, ids[lrn], "arrival", 0) == "held"  # duties are due at the border
         if release_after is not None:
-            assert _event(api, ids[lrn], "payment", release_after, amount_minor=10_000) == "released"
-    assert _event(api, ids["F2"], "arrival", 0) == "held"
-    assert _event(api, ids["F2"], "inspection_result", 3, result="compliant") == "held"
-    assert _event(api, ids["F2"], "payment", 6, amount_minor=10_000) == "released"
+            assert _event(engine, ids[lrn], "payment", release_after, amount_minor=10_000) == "released"
+    assert _event(engine, ids["F2"], "arrival", 0) == "held"
+    assert _event(engine, ids["F2"], "inspection_result", 3, result="compliant") == "held"
+    assert _event(engine, ids["F2"], "payment", 6, amount_minor=10_000) == "released"
 
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
     with running_server(module_db_url) as url:
         with httpx.Client(base_url=url, timeout=30) as api:
-            _seed(api)
+            engine = make_engine(module_db_url)
+            _seed(api, engine)
+            engine.dispose()
         yield url
 
 

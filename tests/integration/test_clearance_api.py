@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from clearway.api.app import create_app
 from clearway.clearance import lifecycle, service
 from clearway.clearance.tables import outbox
 from clearway.config import Settings
+from clearway.server import create_app
 from tests.conftest import _database
 from tests.sample import PROHIBITED_ITEM, shipment
 
@@ -221,7 +221,7 @@ def test_aeo_import_export_round_trip_and_queue_priority(api: TestClient) -> Non
     queue = api.get("/v1/queue").json()["shipments"]
     assert [(q["id"], q["aeo"]) for q in queue] == [(aeo_sid, True), (first, False)]
     r = api.post("/v1/aeo", json={"format": "clearway-aeo/1", "authorisations": [{"tin": "DE136695977"}]})
-    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} >= {"tin", "holder", "type"}
+    assert r.status_code == 422 and {e["column"] for e in r.json()["errors"]} >= {"tin", "holder", "type"}
 
 
 @pytest.fixture(params=["postgres"])

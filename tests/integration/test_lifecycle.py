@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return, State, TransitionRefused
-from clearway.clearance.service import ShipmentNotFound, StaleVersion, record_event
+from clearway.clearance.errors import ShipmentNotFound, StaleVersion, TransitionRefused
+from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return, State
 from clearway.declarations import tables
 from clearway.declarations.repository import shipment_detail
 from tests.integration.test_pipeline import run
 from tests.sample import PROHIBITED_ITEM, shipment
+from tests.transitions import record as record_event
 
 ARRIVAL = Arrival(type="arrival", actor="handler")
 
@@ -134,7 +135,7 @@ def test_refused_and_unknown(engine: Engine) -> None:
 def test_stale_version_loses(engine: Engine) -> None:
     sid = _file(engine, shipment("L7"))
     version = _detail(engine, sid)["version"]
-    record_event(engine, sid, ARRIVAL, expected_version=version)
+    record_event(engine, sid, ARRIVAL, if_match=str(version))
     with pytest.raises(StaleVersion) as stale:
-        record_event(engine, sid, Payment(type="payment", amount_minor=1474), expected_version=version)
+        record_event(engine, sid, Payment(type="payment", amount_minor=1474), if_match=str(version))
     assert stale.value.state == "held" and stale.value.version == version + 1

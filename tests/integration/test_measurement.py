@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine
 
 from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment
-from clearway.clearance.service import record_event
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
 from clearway.measurement.sources import (
@@ -33,6 +32,7 @@ from clearway.measurement.study import compare, get_runs, run_study, save_run
 from clearway.measurement.trs import DIMENSIONS as TRS_DIMENSIONS
 from tests.integration.test_pipeline import run
 from tests.sample import shipment
+from tests.transitions import record
 
 T0 = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
@@ -67,12 +67,12 @@ def _seed(engine: Engine) -> None:
     def at(hours: float) -> dt.datetime:
         return T0 + dt.timedelta(hours=hours)
 
-    record_event(engine, ids["M1"], Arrival(type="arrival", at=at(2)))
-    record_event(engine, ids["M2"], Arrival(type="arrival", at=at(3)))
-    record_event(engine, ids["M3"], Arrival(type="arrival", at=at(1)))
-    record_event(engine, ids["M3"], Payment(type="payment", amount_minor=1474, at=at(4)))
-    record_event(engine, ids["M4"], Arrival(type="arrival", at=at(1)))
-    record_event(
+    record(engine, ids["M1"], Arrival(type="arrival", at=at(2)))
+    record(engine, ids["M2"], Arrival(type="arrival", at=at(3)))
+    record(engine, ids["M3"], Arrival(type="arrival", at=at(1)))
+    record(engine, ids["M3"], Payment(type="payment", amount_minor=1474, at=at(4)))
+    record(engine, ids["M4"], Arrival(type="arrival", at=at(1)))
+    record(
         engine,
         ids["M4"],
         InspectionResult(type="inspection_result", control="documents", result="compliant", at=at(9)),

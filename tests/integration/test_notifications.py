@@ -28,11 +28,11 @@ from clearway.clearance.notify import (
     verify,
 )
 from clearway.clearance.outbox import write_outbox
-from clearway.clearance.service import record_event
 from clearway.clearance.tables import deliveries, outbox
 from clearway.config import Settings
 from tests.integration.test_pipeline import run
 from tests.sample import shipment
+from tests.transitions import record
 
 SECRET = "s3cret-s3cret-s3cret"
 T0 = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
@@ -83,7 +83,7 @@ def _held_shipment(engine: Engine, lrn: str) -> uuid.UUID:
     (result,) = run(engine, shipment(lrn))
     assert result.shipment_id is not None
     # Duties are due at the border: the arrival holds the shipment for payment.
-    assert record_event(engine, result.shipment_id, Arrival(type="arrival", at=T0)) is State.HELD
+    assert record(engine, result.shipment_id, Arrival(type="arrival", at=T0)) is State.HELD
     return result.shipment_id
 
 
@@ -165,7 +165,7 @@ def test_dead_letter_after_max_attempts(engine: Engine, receiver: Receiver) -> N
 def test_receiver_down_never_blocks_clearance(engine: Engine) -> None:
     _hook(engine, "http://127.0.0.1:9/unreachable")  # discard port: nothing listens
     sid = _held_shipment(engine, "N3")
-    assert record_event(engine, sid, Payment(type="payment", amount_minor=1474, at=T0)) is State.RELEASED
+    assert record(engine, sid, Payment(type="payment", amount_minor=1474, at=T0)) is State.RELEASED
     report = _dispatch(engine, T0)
     assert report["fanned_out"] == 3 and report["retried"] == 3  # arrival, payment, released
     with engine.connect() as conn:
@@ -199,7 +199,7 @@ def test_a_rolled_back_change_sends_nothing(
 
     monkeypatch.setattr(service, "write_outbox", write_then_fail)
     with pytest.raises(RuntimeError):
-        record_event(engine, sid, Payment(type="payment", amount_minor=1474, at=T0))
+        record(engine, sid, Payment(type="payment", amount_minor=1474, at=T0))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 1  # the arrival only
     assert _dispatch(engine, T0 + dt.timedelta(seconds=1)) == {
@@ -237,7 +237,7 @@ async def _consume_after(engine: Engine, sid: uuid.UUID, settings: Settings) -> 
 
 def test_nats_jetstream_delivery(engine: Engine) -> None:
     sid = _held_shipment(engine, "N6")
-    record_event(engine, sid, Payment(type="payment", amount_minor=1474, at=T0))
+    record(engine, sid, Payment(type="payment", amount_minor=1474, at=T0))
     messages = asyncio.run(_consume_after(engine, sid, Settings()))
     assert [(m["subject"], m["data"]["state"]) for m in messages] == [
         ("clearway.shipment.arrival", "held"),

@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 
-from clearway.api.app import create_app
 from clearway.config import Settings
 from clearway.declarations.tables import events, shipments
 from clearway.intake.pipeline import Submission, process_batch
@@ -23,6 +22,7 @@ from clearway.risk import cases, drift, scoring, selection
 from clearway.risk.model import registry
 from clearway.risk.retrain import RetrainError, retrain
 from clearway.risk.tables import decision_scores, score_baselines
+from clearway.server import create_app
 from tests.sample import shipment
 
 SETTINGS = Settings(control_rate=0.0)

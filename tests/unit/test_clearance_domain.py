@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from clearway.clearance import aeo
 from clearway.clearance.agencies import InvalidSubscription, matches, subscription
+from clearway.clearance.errors import TransitionRefused
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
@@ -24,7 +25,6 @@ from clearway.clearance.lifecycle import (
     Refusal,
     Return,
     State,
-    TransitionRefused,
     apply,
 )
 from clearway.clearance.offices import InvalidOffice, check_reference, office

@@ -10,6 +10,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from clearway.declarations.model import Shipment
+from clearway.http.sessions import session_value
 from clearway.intake.pipeline import canonical_json
 from clearway.security.keys import parse_key
 from clearway.security.personal import (
@@ -24,7 +25,6 @@ from clearway.security.personal import (
     vault_from,
 )
 from clearway.security.roles import Principal, Role
-from clearway.web.login import session_value
 from tests.sample import shipment
 
 KEY_A = bytes(range(32))

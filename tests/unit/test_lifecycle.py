@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from clearway.clearance.errors import TransitionRefused
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
@@ -20,7 +21,6 @@ from clearway.clearance.lifecycle import (
     Return,
     ShipmentEvent,
     State,
-    TransitionRefused,
     apply,
 )
 

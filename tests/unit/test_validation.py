@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from clearway.declarations.findings import (
+from clearway.declarations.model import Shipment
+from clearway.declarations.validation import lodgement_time, validate
+from clearway.kit.errors import (
     Finding,
     Severity,
     as_dicts,
@@ -21,8 +23,6 @@ from clearway.declarations.findings import (
     pointer,
     warnings,
 )
-from clearway.declarations.model import Shipment
-from clearway.declarations.validation import lodgement_time, validate
 from tests.sample import RECEIVED_AT, shipment
 
 

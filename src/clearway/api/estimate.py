@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from clearway.api.problems import Problem
-from clearway.revenue.engine import EstimateError, EstimateRequest, estimate, parse_amount, parse_date
+from clearway.http.problems import Problem
+from clearway.revenue import service
+from clearway.revenue.engine import EstimateError, estimate_request
 
 router = APIRouter(prefix="/v1", tags=["revenue"])
 
@@ -27,31 +28,9 @@ def estimate_problem(exc: EstimateError) -> Problem:
     )
 
 
-def run_estimate(params: dict[str, str | None]) -> dict[str, Any]:
-    """Parse string parameters and estimate; raises EstimateError naming the field."""
-    for name in ("destination", "date", "origin", "value", "currency", "hs"):
-        if not params.get(name):
-            raise EstimateError(name, "is required")
-    gift = (params.get("gift") or "false").lower()
-    if gift not in ("true", "false", "1", "0", "on", "off", "yes", "no"):
-        raise EstimateError("gift", f"{params['gift']!r} is not a boolean")
-    request = EstimateRequest(
-        destination=str(params["destination"]),
-        on=parse_date(str(params["date"])),
-        origin=str(params["origin"]),
-        value=parse_amount(str(params["value"]), "value"),
-        currency=str(params["currency"]),
-        hs=str(params["hs"]),
-        shipping=parse_amount(params.get("shipping") or "0", "shipping"),
-        vendor_registration=params.get("vendor_registration") or None,
-        gift=gift in ("true", "1", "on", "yes"),
-        channel=params.get("channel") or "courier",
-    )
-    return estimate(request).as_json()
-
-
 @router.get("/estimate", summary="Estimate duty, taxes and fees for one parcel (public)")
 def get_estimate(
+    request: Request,
     destination: str | None = Query(None, description="destination country, ISO 3166-1 alpha-2"),
     date: str | None = Query(None, description="import date YYYY-MM-DD"),
     origin: str | None = Query(None, description="country shipped from, ISO 3166-1 alpha-2"),
@@ -63,20 +42,20 @@ def get_estimate(
     gift: str | None = Query(None, description="true for a gift between private individuals"),
     channel: str | None = Query(None, description="courier or post"),
 ) -> dict[str, Any]:
+    params = {
+        "destination": destination,
+        "date": date,
+        "origin": origin,
+        "value": value,
+        "currency": currency,
+        "hs": hs,
+        "shipping": shipping,
+        "vendor_registration": vendor_registration,
+        "gift": gift,
+        "channel": channel,
+    }
     try:
-        return run_estimate(
-            {
-                "destination": destination,
-                "date": date,
-                "origin": origin,
-                "value": value,
-                "currency": currency,
-                "hs": hs,
-                "shipping": shipping,
-                "vendor_registration": vendor_registration,
-                "gift": gift,
-                "channel": channel,
-            }
-        )
+        parcel = estimate_request(params)
+        return service.estimate(parcel, request.app.state.settings.fallback_duty_rate).as_json()
     except EstimateError as exc:
         raise estimate_problem(exc) from None

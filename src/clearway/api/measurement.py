@@ -10,12 +10,14 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
-from clearway.api.security import Role, require
+from clearway.http.problems import Problem
+from clearway.http.security import Role, require
+from clearway.kit.database import transaction
 from clearway.measurement import study
 from clearway.measurement.benchmarking import PERIODS, revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope
-from clearway.measurement.sources import Tables, from_database
+from clearway.measurement.service import tables_for
+from clearway.measurement.sources import Tables
 from clearway.measurement.statistics import UnknownDimension as UnknownStatsDimension
 from clearway.measurement.statistics import by_dimension, data_quality
 from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
@@ -36,11 +38,8 @@ def _scope(date_from: dt.date | None, date_to: dt.date | None, offices: list[str
 
 
 def load_tables(request: Request, scope: Scope | None = None) -> Tables:
-    """The measured tables, read for the scope's period only when one is given."""
-    with request.app.state.engine.connect() as conn:
-        if scope is None:
-            return from_database(conn)
-        return from_database(conn, scope.date_from, scope.date_to)
+    with transaction(request.app.state.engine) as conn:
+        return tables_for(conn, scope)
 
 
 async def _measure(request: Request, scope: Scope, compute: Callable[[Tables], T]) -> T:

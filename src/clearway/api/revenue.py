@@ -7,7 +7,6 @@ statements and the de minimis policy simulator. Bad input is a 422 problem namin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -16,11 +15,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, invalid
-from clearway.api.security import Principal, Role, ensure_visible, require
-from clearway.declarations.findings import Finding
-from clearway.revenue import accounts, registrations, simulator
-from clearway.revenue.collection import payment_request
+from clearway.http.bodies import read_json
+from clearway.http.problems import Problem, invalid
+from clearway.http.security import Principal, Role, ensure_visible, require
+from clearway.kit.errors import Finding
+from clearway.revenue import accounts, registrations, service, simulator
 
 router = APIRouter(tags=["revenue"])
 
@@ -31,13 +30,6 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 def _bad(field: str, message: str, code: str) -> Problem:
     return invalid([Finding(code, f"/{field}", message)], f"{field}: {message}")
-
-
-async def _json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from exc
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -81,35 +73,27 @@ def _run_account(request: Request, work: Any) -> Any:
     "/v1/accounts", status_code=201, summary="Open an intermediary account (carrier, post, marketplace)"
 )
 async def post_account(request: Request, _: Admin) -> dict[str, Any]:
-    data = _object(await _json(request))
+    data = _object(await read_json(request))
     try:
         account = accounts.parse_account(data)
     except accounts.AccountError as exc:
         raise _bad(exc.field, exc.message, f"account.{exc.field}") from exc
-    await run_in_threadpool(_run_account, request, lambda conn: accounts.open_accounts(conn, [account]))
+    await run_in_threadpool(_run_account, request, lambda conn: service.open_account(conn, account))
     return account.as_dict(0)
-
-
-def _with_balances(conn: Any, found: dict[str, accounts.Account]) -> list[dict[str, Any]]:
-    balances = accounts.account_balances(conn, found.values())
-    return [a.as_dict(balances[a.id]) for a in found.values()]
 
 
 @router.get("/v1/accounts", summary="Accounts with open balance and available limit")
 async def get_accounts(request: Request, _: Reader) -> dict[str, Any]:
-    rows = await run_in_threadpool(
-        _run_account, request, lambda conn: _with_balances(conn, accounts.get_accounts(conn))
-    )
-    return {"accounts": rows}
+    found = await run_in_threadpool(_run_account, request, service.accounts_with_balances)
+    return {"accounts": [a.as_dict(balance) for a, balance in found]}
 
 
 @router.get("/v1/accounts/{account_id}", summary="One account with its open balance")
 async def get_account(request: Request, account_id: str, _: Reader) -> dict[str, Any]:
-    def work(conn: Any) -> dict[str, Any]:
-        account = accounts.get_account(conn, account_id)
-        return _with_balances(conn, {account.id: account})[0]
-
-    result: dict[str, Any] = await run_in_threadpool(_run_account, request, work)
+    account, balance = await run_in_threadpool(
+        _run_account, request, lambda conn: service.account_with_balance(conn, account_id)
+    )
+    result: dict[str, Any] = account.as_dict(balance)
     return result
 
 
@@ -126,7 +110,7 @@ async def get_statement(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> dict[str, Any] | Response:
     doc: dict[str, Any] = await run_in_threadpool(
-        _run_account, request, lambda conn: accounts.statement(conn, account_id, month)
+        _run_account, request, lambda conn: service.account_statement(conn, account_id, month)
     )
     if format == "csv":
         name = f"statement-{doc['account']['id']}-{month}.csv"
@@ -140,11 +124,11 @@ async def get_statement(
 
 @router.post("/v1/accounts/{account_id}/payments", status_code=201, summary="Record a payment on an account")
 async def post_payment(request: Request, account_id: str, _: Officer) -> dict[str, Any]:
-    data = _object(await _json(request))
+    data = _object(await read_json(request))
     amount, at = _decimal(data, "amount"), _at(data)
     reference = str(data.get("reference") or "")[:140]
     posting = await run_in_threadpool(
-        _run_account, request, lambda conn: accounts.pay(conn, account_id, amount, at, reference)
+        _run_account, request, lambda conn: service.pay_account(conn, account_id, amount, at, reference)
     )
     return {"posting_id": str(posting.id), "account": account_id.upper(), "amount": str(amount)}
 
@@ -153,11 +137,11 @@ async def post_payment(request: Request, account_id: str, _: Officer) -> dict[st
     "/v1/accounts/{account_id}/adjustments", status_code=201, summary="Post an adjustment to an account"
 )
 async def post_adjustment(request: Request, account_id: str, _: Officer) -> dict[str, Any]:
-    data = _object(await _json(request))
+    data = _object(await read_json(request))
     amount, at = _decimal(data, "amount"), _at(data)
     reason = str(data.get("reason") or "")[:140]
     posting = await run_in_threadpool(
-        _run_account, request, lambda conn: accounts.adjust(conn, account_id, amount, reason, at)
+        _run_account, request, lambda conn: service.adjust_account(conn, account_id, amount, reason, at)
     )
     return {"posting_id": str(posting.id), "account": account_id.upper(), "amount": str(amount)}
 
@@ -177,8 +161,8 @@ async def get_payment_request(
     await ensure_visible(request, principal, shipment_id)  # a filer sees its own shipments only
 
     def work() -> dict[str, Any] | None:
-        with request.app.state.engine.connect() as conn:
-            return payment_request(conn, shipment_id)
+        with request.app.state.engine.begin() as conn:
+            return service.payment_request(conn, shipment_id)
 
     found = await run_in_threadpool(work)
     if found is None:
@@ -196,7 +180,7 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("text/csv"):
             regs = registrations.parse_csv(raw.decode("utf-8"))
         else:
-            body = await _json(request)
+            body = await read_json(request)
             items = body.get("registrations") if isinstance(body, dict) else body
             if not isinstance(items, list):
                 raise _bad("registrations", "expected a list of registrations", "schema.list")
@@ -208,7 +192,7 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
 
     def work() -> int:
         with request.app.state.engine.begin() as conn:
-            return registrations.upsert(conn, regs)
+            return service.load_registrations(conn, regs)
 
     return {"imported": await run_in_threadpool(work)}
 
@@ -216,8 +200,8 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
 @router.get("/v1/registrations/{number}", summary="One registration number in the registry")
 async def get_registration(request: Request, number: str, _: Reader) -> dict[str, Any]:
     def work() -> registrations.Registration | None:
-        with request.app.state.engine.connect() as conn:
-            return registrations.lookup(conn, [number]).get(registrations.normalise(number))
+        with request.app.state.engine.begin() as conn:
+            return service.find_registration(conn, number)
 
     found = await run_in_threadpool(work)
     if found is None:
@@ -230,11 +214,11 @@ async def get_registration(request: Request, number: str, _: Reader) -> dict[str
 @router.post("/v1/registrations/{number}/revoke", summary="Revoke a registration from a time (now if absent)")
 async def post_revoke(request: Request, number: str, _: Admin) -> dict[str, Any]:
     raw = await request.body()
-    at = _at(_object(await _json(request))) if raw.strip() else None
+    at = _at(_object(await read_json(request))) if raw.strip() else None
 
     def work() -> registrations.Registration:
         with request.app.state.engine.begin() as conn:
-            return registrations.revoke(conn, number, at or dt.datetime.now(dt.UTC))
+            return service.revoke_registration(conn, number, at or dt.datetime.now(dt.UTC))
 
     try:
         return (await run_in_threadpool(work)).as_dict()
@@ -269,15 +253,15 @@ def _use(k: int, item: Any) -> registrations.RegistrationUse:
 
 @router.post("/v1/registrations/check", summary="Misuse findings for consignments under registration numbers")
 async def post_check(request: Request, _: Reader) -> dict[str, Any]:
-    body = _object(await _json(request))
+    body = _object(await read_json(request))
     items = body.get("items")
     if not isinstance(items, list) or len(items) > 10_000:
         raise _bad("items", "expected a list of up to 10,000 uses", "schema.list")
     uses = [_use(k, item) for k, item in enumerate(items)]
 
     def work() -> list[registrations.RegistrationFinding]:
-        with request.app.state.engine.connect() as conn:
-            return registrations.check_registrations(conn, uses)
+        with request.app.state.engine.begin() as conn:
+            return service.check_registrations(conn, uses)
 
     findings = await run_in_threadpool(work)
     return {"checked": len(uses), "findings": [f.as_dict() for f in findings]}
@@ -286,9 +270,9 @@ async def post_check(request: Request, _: Reader) -> dict[str, Any]:
 # Simulator --------------------------------------------------------------------------------------------
 
 
-def run_simulation(request: Request, policy: simulator.Policy) -> dict[str, Any]:
-    with request.app.state.engine.connect() as conn:
-        return simulator.simulate(conn, policy, fallback_rate=request.app.state.settings.fallback_duty_rate)
+def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
+    with request.app.state.engine.begin() as conn:
+        return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
 
 
 @router.get("/v1/simulations/de-minimis", summary="De minimis policy simulation over stored traffic")
@@ -306,7 +290,7 @@ async def get_de_minimis(
         policy = simulator.parse_policy(
             jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
         )
-        result: dict[str, Any] = await run_in_threadpool(run_simulation, request, policy)
+        result: dict[str, Any] = await run_in_threadpool(_simulate, request, policy)
     except simulator.NothingToSimulate as exc:
         raise Problem(
             404, "Nothing to simulate", str(exc), "https://clearway.dev/problems/empty-scope"

@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, parse_id
-from clearway.api.security import Principal, Role, require
+from clearway.http.problems import Problem, parse_id, parse_row_id, problems
+from clearway.http.security import Principal, Role, require
 from clearway.risk import cases, drift, scoring, selection
 
-router = APIRouter(prefix="/v1", tags=["risk analytics"])
+router = APIRouter(prefix="/v1", tags=["risk analytics"], responses=problems(404))
 Reader = Annotated[Principal, Depends(require(Role.ANALYST, Role.OFFICER))]
 Selector = Annotated[Principal, Depends(require(Role.ANALYST, Role.OFFICER))]
 
@@ -68,12 +68,13 @@ def create_selection(body: SelectionRequest, request: Request, _: Selector) -> d
 
 
 @router.get("/risk/selections/{run_id}")
-def get_selection(run_id: int, request: Request, _: Reader) -> dict[str, Any]:
+def get_selection(run_id: str, request: Request, _: Reader) -> dict[str, Any]:
+    number = parse_row_id(run_id, "selection run")
     with _engine(request).connect() as conn:
-        run = selection.get_run(conn, run_id)
+        run = selection.get_run(conn, number)
         if run is None:
             raise Problem(404, "Not found", f"no selection run {run_id}")
-        replayed = selection.replay(conn, run_id)
+        replayed = selection.replay(conn, number)
     stored = [(p["shipment_id"], p["kind"], p["control"]) for p in run["selected"]]
     run["reproduced"] = stored == [(p.shipment_id, p.kind, p.control) for p in replayed]
     return run

@@ -12,14 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
-from clearway.api.security import Principal, Role, require
+from clearway.http.problems import Problem, problems
+from clearway.http.security import Principal, Role, require
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.backtest import EmptyRange, backtest
 from clearway.risk.language import RuleError
 
-router = APIRouter(tags=["risk rules"])
+router = APIRouter(tags=["risk rules"], responses=problems(404, 409))
 Reader = Annotated[Principal, Depends(require(Role.ANALYST, Role.OFFICER))]
 Writer = Annotated[Principal, Depends(require(Role.ANALYST))]
 RULE_PROBLEM = "https://clearway.dev/problems/rule"

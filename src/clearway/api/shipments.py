@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, invalid, parse_id
-from clearway.api.security import Principal, Role, ensure_visible, require
-from clearway.clearance.lifecycle import ShipmentEvent, TransitionRefused
-from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
-from clearway.declarations.findings import from_pydantic
+from clearway.clearance.lifecycle import ShipmentEvent
+from clearway.clearance.service import record_transition
+from clearway.config import Settings
 from clearway.declarations.repository import shipment_detail
+from clearway.http.bodies import parse_json
+from clearway.http.problems import Problem, invalid, parse_id, problems
+from clearway.http.security import Principal, Role, require
 from clearway.intake.pipeline import Submission, process_batch
+from clearway.kit.database import transaction
+from clearway.kit.errors import from_pydantic
 from clearway.security import audit, personal
+from clearway.security.visibility import can_see
 
-router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
+router = APIRouter(prefix="/v1/shipments", tags=["shipments"], responses=problems(400, 404, 409, 413))
 MAX_BATCH = 10_000
 _events = TypeAdapter(ShipmentEvent)
 
@@ -41,13 +45,6 @@ _SUBMIT_BODY = {
 }
 
 
-def _json_body(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from exc
-
-
 def _records(body: Any) -> tuple[list[Any], bool]:
     """The submitted records and whether the body was a batch ({"shipments": [...]} or a JSON array)."""
     if isinstance(body, list):
@@ -61,7 +58,7 @@ def _records(body: Any) -> tuple[list[Any], bool]:
 
 @router.post("", openapi_extra=_SUBMIT_BODY, status_code=200, summary="Submit one shipment or a batch")
 async def submit(request: Request, principal: Principal = Depends(require(Role.FILER))) -> JSONResponse:
-    body = _json_body(await request.body())
+    body = parse_json(await request.body())
     records, is_batch = _records(body)
     if not records:
         raise invalid([], "the batch is empty")
@@ -111,24 +108,28 @@ def _own_records_only(principal: Principal, records: list[Any], is_batch: bool) 
             )
 
 
-# Filers report what they see happen to their parcels; controls are for officers.
-FILER_EVENTS = frozenset({"arrival", "payment", "return"})
+def _detail(
+    conn: Connection, settings: Settings, principal: Principal, sid: uuid.UUID
+) -> dict[str, Any] | None:
+    """The shipment detail, with the consignee in clear only for roles that need it (and audited)."""
+    detail = shipment_detail(conn, sid)
+    if detail is None:
+        return None
+    if not principal.sees_personal_data:
+        personal.mask(detail)
+        return detail
+    consignee = personal.reveal(conn, personal.vault_for(settings), [sid]).get(sid)
+    personal.disclose(detail, consignee)
+    if consignee is not None:
+        audit.append(conn, principal, [audit.Entry("personal_data.read", str(sid), {"via": "api"})])
+    return detail
 
 
 def _detail_for(request: Request, principal: Principal, sid: uuid.UUID) -> dict[str, Any] | None:
-    """The shipment detail, with the consignee in clear only for roles that need it (and audited)."""
-    with request.app.state.engine.begin() as conn:
-        detail = shipment_detail(conn, sid)
-        if detail is None:
+    with transaction(request.app.state.engine) as conn:
+        if not can_see(conn, principal, sid):
             return None
-        if not principal.sees_personal_data:
-            personal.mask(detail)
-            return detail
-        consignee = personal.reveal(conn, personal.vault_for(request.app.state.settings), [sid]).get(sid)
-        personal.disclose(detail, consignee)
-        if consignee is not None:
-            audit.append(conn, principal, [audit.Entry("personal_data.read", str(sid), {"via": "api"})])
-    return detail
+        return _detail(conn, request.app.state.settings, principal, sid)
 
 
 @router.get("/{shipment_id}", summary="State, lane with reasons, duties, holds and events")
@@ -138,7 +139,6 @@ async def get_shipment(
     principal: Principal = Depends(require(Role.FILER, Role.OFFICER, Role.AGENCY)),
 ) -> dict[str, Any]:
     sid = parse_id(shipment_id)
-    await ensure_visible(request, principal, sid)
     detail = await run_in_threadpool(_detail_for, request, principal, sid)
     if detail is None:
         raise Problem(404, "Not found", f"no shipment {shipment_id}")
@@ -151,49 +151,20 @@ async def post_event(
     request: Request,
     principal: Principal = Depends(require(Role.OFFICER, Role.FILER, Role.AGENCY)),
 ) -> dict[str, Any]:
-    body = _json_body(await request.body())
+    body = parse_json(await request.body())
     try:
         event = _events.validate_python(body)
     except ValidationError as exc:
         raise invalid(from_pydantic(exc)) from exc
-    engine = request.app.state.engine
     sid = parse_id(shipment_id)
-    await ensure_visible(request, principal, sid)
-    if principal.role is Role.FILER and event.type not in FILER_EVENTS:
-        raise Problem(
-            403,
-            "Forbidden",
-            f"a filer may record {', '.join(sorted(FILER_EVENTS))}; '{event.type}' is an officer's decision",
-            "https://clearway.dev/problems/forbidden-role",
-        )
-    expected = request.headers.get("if-match")
-    try:
-        # An agency key acts for its agency: it may place and lift only its own holds (NotPermitted).
-        agency = principal.party if principal.role is Role.AGENCY else None
-        await run_in_threadpool(
-            record_event, engine, sid, event, None, int(expected) if expected else None, agency
-        )
-    except ShipmentNotFound as exc:
-        raise Problem(404, "Not found", f"no shipment {shipment_id}") from exc
-    except NotPermitted as exc:
-        raise Problem(403, "Forbidden", str(exc), "https://clearway.dev/problems/forbidden-role") from exc
-    except TransitionRefused as exc:
-        raise Problem(
-            409,
-            "Transition not allowed",
-            str(exc),
-            "https://clearway.dev/problems/transition",
-            state=exc.current.value,
-        ) from exc
-    except StaleVersion as exc:
-        raise Problem(
-            409,
-            "Stale version",
-            "the shipment changed meanwhile; reload and retry",
-            "https://clearway.dev/problems/stale-version",
-            state=exc.state,
-            version=exc.version,
-        ) from exc
-    detail = await run_in_threadpool(_detail_for, request, principal, sid)
-    assert detail is not None
+    if_match = request.headers.get("if-match")
+
+    def run() -> dict[str, Any] | None:
+        # One transaction: the event and the detail answered are the same state.
+        with transaction(request.app.state.engine) as conn:
+            record_transition(conn, principal, sid, event, if_match=if_match)
+            return _detail(conn, request.app.state.settings, principal, sid)
+
+    detail = await run_in_threadpool(run)
+    assert detail is not None  # the transition found it, in this transaction
     return detail

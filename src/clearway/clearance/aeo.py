@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from clearway.clearance.parties import InvalidTin, parse_tin, upsert_traders
 from clearway.clearance.tables import aeo, mra_partners
+from clearway.kit.errors import Finding
 from clearway.reference import EU_MEMBER_STATES, is_country
 from clearway.risk.rules import RiskDecision
 
@@ -55,8 +56,12 @@ class RowError:
     field: str
     message: str
 
+    def as_finding(self) -> Finding:
+        """Row `row` of the list (a CSV line after the header, or the n-th authorisation) and its field."""
+        return Finding("aeo.exchange", "", self.message, line=self.row, column=self.field)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message}
+        return self.as_finding().as_dict()
 
 
 class ExchangeError(ValueError):

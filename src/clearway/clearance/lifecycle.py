@@ -16,6 +16,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from clearway.clearance.errors import TransitionRefused
+
 
 class State(StrEnum):
     FILED = "filed"
@@ -162,13 +164,6 @@ class Outcome:
     data: dict[str, str] = field(default_factory=dict)
 
 
-class TransitionRefused(Exception):
-    def __init__(self, current: State, event: str, allowed: tuple[State, ...]) -> None:
-        self.current, self.event, self.allowed = current, event, allowed
-        names = ", ".join(s.value for s in allowed)
-        super().__init__(f"'{event}' is not allowed in state '{current.value}' (allowed in: {names})")
-
-
 def _require(current: Current, event: str, *allowed: State) -> None:
     if current.state not in allowed:
         raise TransitionRefused(current.state, event, allowed)
@@ -211,8 +206,6 @@ def on_arrival(current: Current) -> Outcome:
                 HoldKind.DOCUMENTS, "DOC-CHECK", "Documentary check: provide invoice and proof of payment"
             )
         )
-    if current.lane == "nii" and HoldKind.NII not in already:
-        holds.append(NewHold(HoldKind.NII, "NII-SCAN", "Selected for a non-intrusive scan"))
     if current.lane == "red" and HoldKind.INSPECTION not in already:
         holds.append(NewHold(HoldKind.INSPECTION, "PHYS-INSP", "Selected for physical inspection"))
     if _owes(current, current.paid_minor) and HoldKind.PAYMENT not in already:

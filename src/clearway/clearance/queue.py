@@ -1,7 +1,7 @@
 """Read models of the workflow: the officers' queue of held shipments and an agency's shipments.
 
 The queue is ordered by priority — recognised AEOs first when `aeo_queue_priority` is on (their
-release is expedited), then red, NII, yellow, other lanes — and then by the age of the oldest open
+release is expedited), then red, yellow, other lanes — and then by the age of the oldest open
 hold. One statement each, whatever the queue length.
 """
 
@@ -55,15 +55,13 @@ def is_aeo(on: dt.date) -> ColumnElement[bool]:
 
 
 def held(
-    conn: Connection, now: dt.datetime, limit: int = 200, settings: Settings | None = None
+    conn: Connection, now: dt.datetime, settings: Settings, limit: int = 200
 ) -> list[dict[str, Any]]:
-    settings = settings or Settings()
     since = func.min(holds.c.opened_at)
     lane = case(
         (shipments.c.lane == "red", 0),
-        (shipments.c.lane == "nii", 1),
-        (shipments.c.lane == "yellow", 2),
-        else_=3,
+        (shipments.c.lane == "yellow", 1),
+        else_=2,
     )
     aeo_flag = case((is_aeo(now.date()), 1), else_=0)
     first = (1 - aeo_flag) if settings.aeo_queue_priority else literal(0)

@@ -1,29 +1,49 @@
-"""Recording lifecycle events: read the shipment, apply the pure transition, write it conditionally.
+"""The one transition service: every lifecycle event of a shipment goes through `record_transition`.
 
-The update is conditional on the version read, so of two conflicting transitions at the same time
-exactly one succeeds and the other raises `StaleVersion` with the state it lost to. The events, the
-holds and the notifications (outbox) of a transition are written in the same transaction: a change
-that rolls back leaves nothing to send.
+The generic `/events` route, the specific clearance routes (holds, results, return, refusal), the officer
+and agency pages, the CLI and the demo all call it inside the one transaction their entrypoint opened. It
+owns, in one place:
+
+- **who**: the stored `actor` is always the authenticated principal (`Principal.actor`); the CLI and the
+  demo act as named system principals; a name the caller stated is kept in `stated_by`; what the service
+  decides on its own (an automatic release, a refund, an agency's arrival hold) is recorded as the
+  system's;
+- **when**: the event time is the server's clock. A time stated by the caller is kept beside it in
+  `stated_at`, and only where a role may state one (`STATED_TIME`): an officer back-recording, a filer's
+  own scan time of an arrival; never in the future (beyond `FUTURE_TOLERANCE` of clock skew) nor before
+  the lodgement. Only the service itself (system principals: the demo's simulation, back-loading) sets
+  the event time;
+- **may they**: which role records which event, and an agency only its own holds;
+- **If-Match**: RFC 9110 entity tags (`"3"`, `3`, `*`); the update is conditional on the version read,
+  so of two conflicting transitions exactly one succeeds and the other raises `StaleVersion`.
+
+The events, holds, ledger postings and notifications (outbox) of a transition are written in the same
+transaction: a change that rolls back leaves nothing to send.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection
 
 from clearway.clearance import agencies as agency_rules
+from clearway.clearance import repository
+from clearway.clearance.errors import (
+    BadIfMatch,
+    NotPermitted,
+    ShipmentNotFound,
+    StaleVersion,
+    StatedTimeRefused,
+)
 from clearway.clearance.lifecycle import (
     AnyEvent,
     Arrival,
     Current,
-    HoldKind,
     LiftHold,
-    NewHold,
-    OpenHold,
     Outcome,
     Payment,
     PlaceHold,
@@ -31,215 +51,219 @@ from clearway.clearance.lifecycle import (
     apply,
 )
 from clearway.clearance.outbox import shipment_messages, write_outbox
-from clearway.declarations.tables import events, holds, shipments
-from clearway.kit.bulk import insert_dicts
+from clearway.clearance.queue import hold_view
+from clearway.declarations.repository import SYSTEM_ACTOR, event_row, insert_events
 from clearway.revenue.accounts import on_account_at
 from clearway.revenue.collection import post_transition
+from clearway.security.roles import Principal, Role
+from clearway.security.visibility import can_see
 
+__all__ = [
+    "FUTURE_TOLERANCE",
+    "STATED_TIME",
+    "BadIfMatch",
+    "NotPermitted",
+    "ShipmentNotFound",
+    "StaleVersion",
+    "holds_view",
+    "parse_if_match",
+    "record_transition",
+]
 
-class ShipmentNotFound(LookupError):
-    pass
-
-
-class NotPermitted(PermissionError):
-    """The caller may not do this to this shipment (e.g. an agency lifting another agency's hold)."""
-
-
-@dataclass
-class StaleVersion(Exception):
-    shipment_id: uuid.UUID
-    state: str
-    version: int
-
-
-# Event types that mark a Time Release Study milestone, and the shipment column keeping its first time.
-MILESTONES = {
-    "arrival": "arrived_at",
-    "inspection_result": "inspected_at",
-    "payment": "paid_at",
-    "released": "released_at",
+# Which events each role records. Filers report what they see happen to their parcels (arrival scan,
+# payment, return request); agencies place and lift their own holds; controls and outcomes are officers'.
+EVENTS_BY_ROLE: dict[Role, frozenset[str] | None] = {
+    Role.FILER: frozenset({"arrival", "payment", "return"}),
+    Role.AGENCY: frozenset({"hold", "lift_hold"}),
+    Role.OFFICER: None,  # every event
+    Role.ADMIN: None,
+    Role.ANALYST: frozenset(),
 }
+# Roles that may state when something happened, and for which events (None: any): an officer recording
+# a control done earlier, a filer its own scan time of an arrival. The time is kept as `stated_at`.
+STATED_TIME: dict[Role, frozenset[str] | None] = {
+    Role.OFFICER: None,
+    Role.ADMIN: None,
+    Role.FILER: frozenset({"arrival"}),
+}
+# Clock skew accepted for a stated time in the future.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+# Events the service emits on its own after the caller's event.
+_AUTOMATIC = frozenset({"released", "refund"})
+
+_ENTITY_TAG = re.compile(r'^\s*(?:"(?P<quoted>[0-9]{1,18})"|(?P<bare>[0-9]{1,18}))\s*$')
 
 
-def _milestones(outcome: Outcome, at: dt.datetime) -> dict[str, Any]:
-    return {
-        MILESTONES[type_]: func.coalesce(shipments.c[MILESTONES[type_]], at)
-        for type_, _, _ in outcome.events
-        if type_ in MILESTONES
-    }
+def parse_if_match(value: str | None) -> int | None:
+    """The version an `If-Match` header asks for: an RFC 9110 strong entity tag (`"3"`), the bare number
+    some clients send (`3`), or none for an absent header or `*` (any current version). A weak tag
+    (`W/"3"`) never matches under If-Match's strong comparison, so it is refused as malformed here."""
+    if value is None or value.strip() == "*":
+        return None
+    found = _ENTITY_TAG.match(value)
+    if found is None:
+        raise BadIfMatch(value)
+    return int(found["quoted"] or found["bare"])
 
 
-def _secured_on_account(
-    conn: Connection, shipment_id: uuid.UUID, row: Any, at: dt.datetime, arriving: bool
-) -> bool:
-    """Whether revenue is secured without payment at the border (an intermediary's deferred account):
-    charged to the account at arrival while its credit limit allows (clearway.revenue.accounts)."""
-    return row.collection_model == "intermediary" and on_account_at(conn, shipment_id, at, secure=arriving)
-
-
-def _refund(conn: Connection, shipment_id: uuid.UUID, amount_minor: int, at: dt.datetime) -> None:
-    """Pay back what was collected on a returned shipment. The refund event is already in the trail;
-    the revenue ledger posts its entries here when present."""
-    post_transition(conn, shipment_id, "return", amount_minor, at)
-
-
-def _check_permitted(event: AnyEvent, current: Current, acting_agency: str | None) -> None:
-    if acting_agency is None:
+def _check_role(principal: Principal, event: AnyEvent) -> None:
+    if principal.system:
         return
+    allowed = EVENTS_BY_ROLE.get(principal.role, frozenset())
+    if allowed is not None and event.type not in allowed:
+        names = ", ".join(sorted(allowed)) or "no event"
+        whose = "an officer's decision" if principal.role is Role.FILER else "not one of them"
+        raise NotPermitted(f"a {principal.role} may record {names}; '{event.type}' is {whose}")
+
+
+def _check_agency(principal: Principal, event: AnyEvent, current: Current) -> None:
+    """An agency key acts for its agency: it places and lifts only its own agency holds."""
+    if principal.role is not Role.AGENCY or principal.system:
+        return
+    agency = principal.party
     if isinstance(event, PlaceHold):
-        if event.kind != "agency" or event.agency != acting_agency:
-            raise NotPermitted(f"agency {acting_agency} may only place its own agency holds")
-        return
-    if isinstance(event, LiftHold):
+        if event.kind != "agency" or event.agency != agency:
+            raise NotPermitted(f"agency {agency} may only place its own agency holds")
+    elif isinstance(event, LiftHold):
         hold = next((h for h in current.holds if h.id == event.hold_id), None)
-        if hold is not None and hold.agency != acting_agency:
-            raise NotPermitted(f"hold {event.hold_id} is not a hold of agency {acting_agency}")
-        return
-    raise NotPermitted(f"an agency may place and lift holds, not record '{event.type}'")
+        if hold is not None and hold.agency != agency:
+            raise NotPermitted(f"hold {event.hold_id} is not a hold of agency {agency}")
 
 
-def _open_holds(conn: Connection, shipment_id: uuid.UUID) -> tuple[OpenHold, ...]:
-    return tuple(
-        OpenHold(r.id, HoldKind(r.kind), r.agency)
-        for r in conn.execute(
-            select(holds.c.id, holds.c.kind, holds.c.agency)
-            .where(holds.c.shipment_id == shipment_id, holds.c.closed_at.is_(None))
-            .order_by(holds.c.id)
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _event_time(
+    principal: Principal, event: AnyEvent, lodged_at: dt.datetime, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None]:
+    """(the event time, the time the caller stated or None)."""
+    if "at" not in event.model_fields_set or event.at is None:
+        return now, None
+    stated = _as_utc(event.at)
+    if principal.system:  # the service's own history (simulation, back-loading): its time is the time
+        return stated, None
+    events = STATED_TIME.get(principal.role, frozenset())
+    if events is not None and event.type not in events:
+        raise StatedTimeRefused(
+            f"a {principal.role} may not state the time of '{event.type}'; the server's clock records it"
         )
-    )
+    if stated > now + FUTURE_TOLERANCE:
+        raise StatedTimeRefused(f"at {stated.isoformat()} is in the future (server time {now.isoformat()})")
+    if stated < _as_utc(lodged_at):
+        raise StatedTimeRefused(
+            f"at {stated.isoformat()} is before the lodgement ({_as_utc(lodged_at).isoformat()})"
+        )
+    return now, stated
 
 
-def _hold_rows(
-    shipment_id: uuid.UUID, new: list[NewHold] | tuple[NewHold, ...], at: dt.datetime
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "shipment_id": shipment_id,
-            "kind": h.kind.value,
-            "reason_code": h.reason_code,
-            "text": h.text,
-            "opened_at": at,
-            "closed_at": None,
-            "agency": h.agency,
-        }
-        for h in new
-    ]
+def _stated_by(principal: Principal, event: AnyEvent) -> str | None:
+    """A name the caller gave (`actor` in the body): kept as what they stated, never as who acted."""
+    if "actor" not in event.model_fields_set or event.actor == principal.actor:
+        return None
+    return event.actor
 
 
-def record_event(
-    engine: Engine,
+def record_transition(
+    conn: Connection,
+    principal: Principal,
     shipment_id: uuid.UUID,
     event: AnyEvent,
+    *,
+    if_match: str | None = None,
     now: dt.datetime | None = None,
-    expected_version: int | None = None,
-    acting_agency: str | None = None,
 ) -> State:
+    """Record one event as `principal` on the caller's connection (the entrypoint's transaction)."""
     now = now or dt.datetime.now(dt.UTC)
-    at = event.at or now
-    with engine.begin() as conn:
-        row = conn.execute(
-            select(
-                shipments.c.state,
-                shipments.c.lane,
-                shipments.c.version,
-                shipments.c.due_at_border_minor,
-                shipments.c.paid_minor,
-                shipments.c.collection_model,
-                shipments.c.filer,
-                shipments.c.lrn,
-                shipments.c.house_waybill,
-            ).where(shipments.c.id == shipment_id)
-        ).first()
-        if row is None:
-            raise ShipmentNotFound(str(shipment_id))
-        if expected_version is not None and expected_version != row.version:
-            raise StaleVersion(shipment_id, row.state, row.version)
-        prior: list[dict[str, Any]] = []
-        if isinstance(event, Arrival) and row.state == State.ASSESSED:
-            # Agencies that asked to see the goods hold them from arrival: release waits for them.
-            present = {h.agency for h in _open_holds(conn, shipment_id)}
-            asked = [h for h in agency_rules.arrival_holds(conn, shipment_id) if h.agency not in present]
-            insert_dicts(conn, holds, _hold_rows(shipment_id, asked, at))
-            prior = [
-                _event_row(shipment_id, "hold", None, at, h.agency or "agency", h.text, State.ASSESSED,
-                           {"kind": "agency", "reason_code": h.reason_code, "agency": h.agency or ""})
-                for h in asked
-            ]  # fmt: skip
-        open_now = _open_holds(conn, shipment_id)
-        current = Current(
-            state=State(row.state),
-            lane=row.lane,
-            due_minor=row.due_at_border_minor,
-            paid_minor=row.paid_minor,
-            on_account=_secured_on_account(conn, shipment_id, row, at, isinstance(event, Arrival)),
-            open_holds=frozenset(h.kind for h in open_now),
-            holds=open_now,
+    expected = parse_if_match(if_match)
+    row = repository.shipment_for_transition(conn, shipment_id)
+    if row is None or not can_see(conn, principal, shipment_id):
+        raise ShipmentNotFound(shipment_id)
+    _check_role(principal, event)
+    if expected is not None and expected != row.version:
+        raise StaleVersion(shipment_id, row.state, row.version)
+    at, stated_at = _event_time(principal, event, row.lodged_at, now)
+    stated_by = _stated_by(principal, event)
+
+    prior = _arrival_holds(conn, shipment_id, event, row.state, at)
+    open_now = repository.open_holds(conn, shipment_id)
+    current = Current(
+        state=State(row.state),
+        lane=row.lane,
+        due_minor=row.due_at_border_minor,
+        paid_minor=row.paid_minor,
+        on_account=row.collection_model == "intermediary"
+        and on_account_at(conn, shipment_id, at, secure=isinstance(event, Arrival)),
+        open_holds=frozenset(h.kind for h in open_now),
+        holds=open_now,
+    )
+    _check_agency(principal, event, current)
+    outcome = apply(current, event)
+    _write(conn, shipment_id, row, outcome, now=now, at=at)
+    rows = prior + [
+        # What the service decides on its own after the caller's event is the system's.
+        event_row(shipment_id, type_, wco_id, at, SYSTEM_ACTOR, state.value, outcome.data)
+        if type_ in _AUTOMATIC and type_ != event.type
+        else event_row(
+            shipment_id, type_, wco_id, at, principal.actor, state.value, outcome.data,
+            reason=event.reason, stated_at=stated_at, stated_by=stated_by,
         )
-        _check_permitted(event, current, acting_agency)
-        outcome = apply(current, event)
-        changed = conn.execute(
-            update(shipments)
-            .where(shipments.c.id == shipment_id, shipments.c.version == row.version)
-            .values(
-                state=outcome.state.value,
-                version=row.version + 1,
-                paid_minor=row.paid_minor + outcome.paid_minor,
-                updated_at=now,
-                **_milestones(outcome, at),
-            )
-        ).rowcount
-        if changed != 1:
-            fresh = conn.execute(
-                select(shipments.c.state, shipments.c.version).where(shipments.c.id == shipment_id)
-            ).one()
-            raise StaleVersion(shipment_id, fresh.state, fresh.version)
-        if outcome.close:
-            conn.execute(
-                update(holds)
-                .where(
-                    holds.c.shipment_id == shipment_id,
-                    holds.c.closed_at.is_(None),
-                    holds.c.kind.in_([k.value for k in outcome.close]),
-                )
-                .values(closed_at=at)
-            )
-        if outcome.close_ids:
-            conn.execute(
-                update(holds)
-                .where(holds.c.shipment_id == shipment_id, holds.c.id.in_(sorted(outcome.close_ids)))
-                .values(closed_at=at)
-            )
-        insert_dicts(conn, holds, _hold_rows(shipment_id, outcome.open, at))
-        rows = prior + [
-            _event_row(shipment_id, type_, wco_id, at, event.actor, event.reason, state, outcome.data)
-            for type_, wco_id, state in outcome.events
-        ]
-        insert_dicts(conn, events, rows)
-        write_outbox(conn, shipment_messages(shipment_id, row.filer, row.lrn, row.house_waybill, rows), now)
-        if outcome.refund_minor or event.type == "return":  # on account: nothing paid, charge reversed
-            _refund(conn, shipment_id, outcome.refund_minor, at)
-        if isinstance(event, Payment):
-            post_transition(conn, shipment_id, "payment", event.amount_minor, at)
+        for type_, wco_id, state in outcome.events
+    ]  # fmt: skip
+    insert_events(conn, rows)
+    write_outbox(conn, shipment_messages(shipment_id, row.filer, row.lrn, row.house_waybill, rows), now)
+    if outcome.refund_minor or event.type == "return":  # on account: nothing paid, charge reversed
+        post_transition(conn, shipment_id, "return", outcome.refund_minor, at)
+    if isinstance(event, Payment):
+        post_transition(conn, shipment_id, "payment", event.amount_minor, at)
     return outcome.state
 
 
-def _event_row(
-    shipment_id: uuid.UUID,
-    type_: str,
-    wco_id: str | None,
-    at: dt.datetime,
-    actor: str,
-    reason: str | None,
-    state: State,
-    data: dict[str, str],
-) -> dict[str, Any]:
+def _arrival_holds(
+    conn: Connection, shipment_id: uuid.UUID, event: AnyEvent, state: str, at: dt.datetime
+) -> list[dict[str, Any]]:
+    """Agencies that asked to see the goods hold them from arrival: release waits for them."""
+    if not isinstance(event, Arrival) or state != State.ASSESSED:
+        return []
+    present = {h.agency for h in repository.open_holds(conn, shipment_id)}
+    asked = [h for h in agency_rules.arrival_holds(conn, shipment_id) if h.agency not in present]
+    repository.open_new_holds(conn, shipment_id, asked, at)
+    return [
+        event_row(shipment_id, "hold", None, at, SYSTEM_ACTOR, State.ASSESSED.value,
+                  {"kind": "agency", "reason_code": h.reason_code, "agency": h.agency or ""}, reason=h.text)
+        for h in asked
+    ]  # fmt: skip
+
+
+def _write(
+    conn: Connection, shipment_id: uuid.UUID, row: Any, outcome: Outcome, *, now: dt.datetime, at: dt.datetime
+) -> None:
+    advanced = repository.advance(
+        conn,
+        shipment_id,
+        row.version,
+        state=outcome.state.value,
+        paid_minor=row.paid_minor + outcome.paid_minor,
+        now=now,
+        milestones=[t for t, _, _ in outcome.events if t in repository.MILESTONES],
+        at=at,
+    )
+    if not advanced:
+        fresh = repository.state_and_version(conn, shipment_id)
+        assert fresh is not None  # shipments are never deleted
+        raise StaleVersion(shipment_id, fresh.state, fresh.version)
+    repository.close_holds(conn, shipment_id, outcome.close, outcome.close_ids, at)
+    repository.open_new_holds(conn, shipment_id, outcome.open, at)
+
+
+def holds_view(conn: Connection, principal: Principal, shipment_id: uuid.UUID) -> dict[str, Any]:
+    """State, version and holds (open and closed, with ids): what a clearance route answers."""
+    found = repository.state_and_version(conn, shipment_id)
+    if found is None or not can_see(conn, principal, shipment_id):
+        raise ShipmentNotFound(shipment_id)
     return {
-        "shipment_id": shipment_id,
-        "type": type_,
-        "wco_id": wco_id,
-        "at": at,
-        "actor": actor,
-        "reason": reason,
-        "state_after": state.value,
-        "data": data,
+        "id": str(shipment_id),
+        "state": found.state,
+        "version": found.version,
+        "holds": [hold_view(h) for h in repository.all_holds(conn, shipment_id)],
     }

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, func, select
 
 from clearway.declarations.tables import decisions, events, holds, shipments, tax_lines
+from clearway.kit.bulk import insert_rows
 from clearway.reference.money import format_minor
 
 # Placeholders per statement stay far below SQLite's limit of 32,766 host parameters.
@@ -59,6 +60,48 @@ def consignee_totals(
         for key, total, count in rows:
             values[key], counts[key] = int(total), int(count)
     return values, counts
+
+
+# The trail ---------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    "shipment_id", "type", "wco_id", "at", "actor", "reason", "state_after", "data", "stated_at", "stated_by",
+)  # fmt: skip
+# Who records what the service decides on its own (assessment, automatic release, arrival holds of agencies).
+SYSTEM_ACTOR = "system"
+
+
+def event_row(
+    shipment_id: uuid.UUID,
+    type_: str,
+    wco_id: str | None,
+    at: dt.datetime,
+    actor: str,
+    state_after: str,
+    data: Any,
+    *,
+    reason: str | None = None,
+    stated_at: dt.datetime | None = None,
+    stated_by: str | None = None,
+) -> dict[str, Any]:
+    """The one builder of `events` rows. `actor` is the authenticated principal (or the system); a time or
+    a name the caller stated is kept apart in `stated_at` / `stated_by`, never in place of them."""
+    return {
+        "shipment_id": shipment_id,
+        "type": type_,
+        "wco_id": wco_id,
+        "at": at,
+        "actor": actor[:70],
+        "reason": reason,
+        "state_after": state_after,
+        "data": data,
+        "stated_at": stated_at,
+        "stated_by": stated_by[:70] if stated_by else None,
+    }
+
+
+def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    insert_rows(conn, events, EVENT_COLUMNS, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
 
 
 # Views -------------------------------------------------------------------------------------------

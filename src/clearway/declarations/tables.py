@@ -145,6 +145,10 @@ class EventRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     state_after: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column()
+    # A time or a name the caller stated (an officer back-recording, a filer's scan time), kept beside the
+    # server's `at` and the authenticated `actor`, never in their place (migration 0009).
+    stated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    stated_by: Mapped[str | None] = mapped_column(String(70))
 
 
 class HoldRow(Base):

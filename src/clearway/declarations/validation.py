@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from clearway.declarations.findings import Finding, Severity, pointer
 from clearway.declarations.model import Party, Shipment
 from clearway.declarations.normalise import normalise_tin
 from clearway.declarations.quality import is_vague_description
+from clearway.kit.errors import Finding, Severity, pointer
 from clearway.reference import hs_is_valid, is_country, is_currency, locode
 from clearway.reference.jurisdictions import NoProfileForDate, jurisdiction_for, jurisdictions
 from clearway.reference.rates import RateNotFound, rate_date, units_per_eur

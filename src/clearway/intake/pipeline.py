@@ -23,18 +23,18 @@ from clearway.clearance import aeo, offices
 from clearway.config import Settings
 from clearway.declarations import repository as declarations_repository
 from clearway.declarations.category import IrgCategory, irg_category
-from clearway.declarations.findings import Finding, errors, from_pydantic, warnings
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
 from clearway.intake import repository
+from clearway.kit.errors import Finding, errors, from_pydantic, warnings
 from clearway.kit.ids import uuid7
-from clearway.reference import eu_cet_rate, eu_standard_vat_rate
 from clearway.reference.jurisdictions import Jurisdiction, Period, jurisdiction_for
 from clearway.reference.money import from_minor, to_minor
 from clearway.reference.rates import convert
 from clearway.revenue import registrations
-from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings, assess
+from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, RevenueSettings
+from clearway.revenue.engine import assess_for, declared_pieces, local_amount, rules_for, threshold_channel
 from clearway.risk import ruleset, scoring
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.indicators import IndicatorSettings
@@ -98,7 +98,7 @@ class _Accepted:
     lodged_at: dt.datetime
     jurisdiction: Jurisdiction
     period: Period
-    value: Decimal  # intrinsic value in the jurisdiction currency
+    value: Decimal  # intrinsic value in the jurisdiction currency, rounded to its minor unit
     value_eur: Decimal
     category: IrgCategory = IrgCategory.LOW_VALUE_DUTIABLE
     revenue: RevenueAssessment | None = None
@@ -139,37 +139,48 @@ def content_hash(document: str) -> str:
 # Stage 2: categorise and assess revenue (pure) ------------------------------------------------------
 
 
-def _consignment(s: Shipment, currency: str, on: dt.date) -> Consignment:
+def _consignment(s: Shipment, value: Decimal, currency: str, on: dt.date) -> Consignment:
+    """The declaration as the revenue engine sees it: amounts in the jurisdiction currency, rounded to
+    its minor unit as the stored value is; goods with their net mass and pieces; the channel and the
+    place of direct shipment the thresholds depend on."""
+
     def local(amount: Decimal) -> Decimal:
-        return convert(amount, s.currency, currency, on)
+        return local_amount(amount, s.currency, currency, on)
 
     return Consignment(
         destination_country=s.destination_country,
-        intrinsic_value=local(s.total_value),
+        intrinsic_value=value,
         transport_and_insurance=local(s.transport_cost + s.insurance_cost),
-        items=[Item(k + 1, g.hs_code, local(g.value), g.net_mass_kg) for k, g in enumerate(s.goods)],
+        items=[
+            Item(k + 1, g.hs_code, local(g.value), g.net_mass_kg, declared_pieces(g.quantity, g.unit))
+            for k, g in enumerate(s.goods)
+        ],
         gift=s.gift,
         documents_only=s.documents_only,
         vendor_registration=s.fiscal.vendor_registration,
+        shipped_from=s.departure_country,
+        channel=threshold_channel(s.channel.value),
     )
 
 
 def assess_revenue(batch: Sequence[_Accepted], settings: RevenueSettings) -> None:
+    """IRG category and the itemised assessment of each shipment, through the revenue entry point."""
+    fallback = settings.fallback_duty_rate
     for a in batch:
         day = a.lodged_at.date()
-        consignment = _consignment(a.shipment, a.jurisdiction.currency, day)
-        p = a.period
+        j = a.jurisdiction
+        c = _consignment(a.shipment, a.value, j.currency, day)
+        rules = rules_for(j, c.destination_country, day, c.channel, c.shipped_from, fallback)
         a.category = irg_category(
             documents_only=a.shipment.documents_only,
             gift=a.shipment.gift,
             value=a.value,
-            duty_de_minimis=p.duty_de_minimis,
-            tax_de_minimis=p.tax_de_minimis,
-            low_value_ceiling=p.low_value_ceiling,
-            gift_relief=p.gift_relief,
+            duty_de_minimis=rules.duty_de_minimis,
+            tax_de_minimis=rules.tax_de_minimis,
+            low_value_ceiling=a.period.low_value_ceiling,
+            gift_relief=a.period.gift_relief,
         )
-        vat_rate = eu_standard_vat_rate(a.shipment.destination_country, day) or Decimal(0)
-        a.revenue = assess(consignment, p, a.jurisdiction.currency, vat_rate, eu_cet_rate, settings)
+        a.revenue = assess_for(c, j, day, fallback)
 
 
 # Stage 3: risk (pure, given the batch context) -----------------------------------------------------
@@ -248,7 +259,7 @@ def _prepare(result: ItemResult, s: Shipment, received_at: dt.datetime) -> _Acce
         lodged_at=lodged,
         jurisdiction=jurisdiction,
         period=jurisdiction.period(day),
-        value=convert(s.total_value, s.currency, jurisdiction.currency, day),
+        value=local_amount(s.total_value, s.currency, jurisdiction.currency, day),
         value_eur=convert(s.total_value, s.currency, "EUR", day),
         consignee_key=_consignee_key(s),
     )

@@ -14,9 +14,9 @@ from sqlalchemy import Connection
 
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import name_key, normalise_tin
+from clearway.declarations.repository import SYSTEM_ACTOR, event_row, insert_events
 from clearway.declarations.tables import (
     decisions,
-    events,
     goods_items,
     parties,
     rejections,
@@ -29,7 +29,7 @@ from clearway.reference.money import to_minor
 from clearway.revenue.calculation import RevenueAssessment
 from clearway.risk.rules import RULES, RiskDecision
 from clearway.security import audit
-from clearway.security.personal import Vault, seal_declaration, vault_for
+from clearway.security.personal import Vault, seal_declaration
 from clearway.security.tables import personal_data
 
 # Most shipments have no warning, no rule hit and one of three lanes: serialise those once.
@@ -82,7 +82,6 @@ TAX_LINE_COLUMNS = (
     "shipment_id", "item_seq", "tax_type", "base_minor", "rate", "amount_minor", "currency", "collection",
     "legal_basis", "note",
 )  # fmt: skip
-EVENT_COLUMNS = ("shipment_id", "type", "wco_id", "at", "actor", "reason", "state_after", "data")
 
 
 def _party_rows(a: AssessedShipment, vault: Vault) -> Iterator[tuple[Any, ...]]:
@@ -99,20 +98,16 @@ def _party_rows(a: AssessedShipment, vault: Vault) -> Iterator[tuple[Any, ...]]:
             )  # fmt: skip
 
 
-def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: Vault | None = None) -> None:
+def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: Vault) -> None:
     """All rows of a batch of assessed shipments: one COPY (or executemany) per table, parents first.
-    The consignee's personal data is sealed with `vault` (default: the one of the environment's settings)."""
-    if vault is None:
-        from clearway.config import Settings
-
-        vault = vault_for(Settings())
+    The consignee's personal data is sealed with `vault` (the settings' data key, given by the caller)."""
     personal_rows: list[tuple[Any, ...]] = []
     ship_rows: list[tuple[Any, ...]] = []
     item_rows: list[tuple[Any, ...]] = []
     party_rows: list[tuple[Any, ...]] = []
     decision_rows: list[tuple[Any, ...]] = []
     tax_rows: list[tuple[Any, ...]] = []
-    event_rows: list[tuple[Any, ...]] = []
+    event_rows: list[dict[str, Any]] = []
     for a in batch:
         s = a.shipment
         lane = a.risk.lane.label
@@ -147,9 +142,12 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: 
              t.collection.value, t.legal_basis, t.note)
             for t in a.revenue.lines
         )  # fmt: skip
-        event_rows.append((a.id, "filed", "D011", a.lodged_at, s.filer, None, "filed", _EMPTY_OBJECT))
+        event_rows.append(event_row(a.id, "filed", "D011", a.lodged_at, s.filer, "filed", _EMPTY_OBJECT))
         assessed = _LANE_DATA[lane]
-        event_rows.append((a.id, "assessed", "023", a.received_at, s.filer, None, "assessed", assessed))
+        # The lane and the duties are the service's decision, not the filer's.
+        event_rows.append(
+            event_row(a.id, "assessed", "023", a.received_at, SYSTEM_ACTOR, "assessed", assessed)
+        )
     # Parents first: foreign keys are checked per statement.
     insert_rows(conn, shipments, SHIPMENT_COLUMNS, ship_rows)
     insert_rows(conn, goods_items, ITEM_COLUMNS, item_rows)
@@ -157,7 +155,7 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: 
     insert_rows(conn, personal_data, ("shipment_id", "key_id", "sealed"), personal_rows)
     insert_rows(conn, decisions, DECISION_COLUMNS, decision_rows)
     insert_rows(conn, tax_lines, TAX_LINE_COLUMNS, tax_rows)
-    insert_rows(conn, events, EVENT_COLUMNS, event_rows)
+    insert_events(conn, event_rows)
     if batch:  # the automated decisions of the batch, summarised in one audit entry
         lanes = Counter(a.risk.lane.label for a in batch)
         detail = {"shipments": len(batch), "lanes": dict(lanes), "first": str(batch[0].id),

@@ -15,21 +15,17 @@ import datetime as dt
 import io
 import re
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from clearway.kit.bulk import insert_dicts
 from clearway.reference import is_currency
 from clearway.reference.money import format_minor, to_minor
-from clearway.revenue import ledger
-from clearway.revenue.tables import ledger_entries, revenue_accounts
+from clearway.revenue import ledger, repository
 
 
 class AccountKind(StrEnum):
@@ -132,12 +128,11 @@ def open_accounts(conn: Connection, accounts: Sequence[Account], now: dt.datetim
     ids = [a.id for a in accounts]
     if len(set(ids)) != len(ids):
         raise AccountError("id", "the same account id twice in one request")
-    taken = conn.execute(select(revenue_accounts.c.id).where(revenue_accounts.c.id.in_(ids))).scalars().all()
+    taken = repository.taken_account_ids(conn, ids)
     if taken:
         raise AccountError("id", f"account {', '.join(sorted(taken))} already exists")
-    insert_dicts(
+    repository.insert_accounts(
         conn,
-        revenue_accounts,
         [
             {
                 "id": a.id,
@@ -170,13 +165,7 @@ def _account(row: Any) -> Account:
 def get_accounts(
     conn: Connection, ids: Iterable[str] | None = None, lock: bool = False
 ) -> dict[str, Account]:
-    query = select(revenue_accounts).order_by(revenue_accounts.c.id)
-    if ids is not None:
-        query = query.where(revenue_accounts.c.id.in_(sorted(set(ids))))
-    if lock:
-        # Two releases on the same account at once must not both fit under its limit (PostgreSQL).
-        query = query.with_for_update()
-    return {r.id: _account(r) for r in conn.execute(query)}
+    return {r.id: _account(r) for r in repository.account_rows(conn, ids, lock)}
 
 
 def get_account(conn: Connection, account_id: str) -> Account:
@@ -205,25 +194,7 @@ class _Shipment:
 
 
 def _shipments(conn: Connection, ids: Sequence[uuid.UUID]) -> list[_Shipment]:
-    from clearway.declarations.tables import shipments
-
-    rows = [
-        row
-        for chunk in ledger.chunks(ids)
-        for row in conn.execute(
-            select(
-                shipments.c.id,
-                shipments.c.filer,
-                shipments.c.collection_model,
-                shipments.c.revenue_currency,
-                shipments.c.due_at_border_minor,
-                # only the account reference, not the whole declaration (json_extract / #>>)
-                shipments.c.declaration[("fiscal", "deferred_payment_account")]
-                .as_string()
-                .label("account_ref"),
-            ).where(shipments.c.id.in_(chunk))
-        )
-    ]
+    rows = repository.shipments_to_charge(conn, ids)
     order = {sid: k for k, sid in enumerate(ids)}
     out = [
         _Shipment(
@@ -240,30 +211,14 @@ def _shipments(conn: Connection, ids: Sequence[uuid.UUID]) -> list[_Shipment]:
 
 
 def _border_lines(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
-    from clearway.declarations.tables import tax_lines
-
-    out: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for chunk in ledger.chunks(ids):
-        rows = conn.execute(
-            select(tax_lines.c.shipment_id, tax_lines.c.tax_type, func.sum(tax_lines.c.amount_minor))
-            .where(tax_lines.c.shipment_id.in_(chunk), tax_lines.c.collection == "border")
-            .group_by(tax_lines.c.shipment_id, tax_lines.c.tax_type)
-        )
-        for sid, tax_type, amount in rows:
-            out[sid][tax_type] = int(amount)
-    return out
+    return repository.border_lines(conn, ids)
 
 
 def _resolve(conn: Connection, ships: Sequence[_Shipment], lock: bool) -> dict[uuid.UUID, Account]:
     """The account each intermediary-model shipment is filed for (by reference) or by (filer)."""
     refs = {s.account_ref.upper() for s in ships if s.account_ref}
     filers = {s.filer for s in ships}
-    query = select(revenue_accounts).where(
-        revenue_accounts.c.id.in_(sorted(refs)) | revenue_accounts.c.party_id.in_(sorted(filers))
-    )
-    if lock:
-        query = query.with_for_update()
-    rows = [_account(r) for r in conn.execute(query.order_by(revenue_accounts.c.id))]
+    rows = [_account(r) for r in repository.account_rows_for(conn, refs, filers, lock)]
     by_id = {a.id: a for a in rows}
     by_party: dict[str, Account] = {}
     for a in rows:
@@ -395,18 +350,9 @@ def statement(conn: Connection, account_id: str, month: str) -> dict[str, Any]:
     of the month with the running balance, totals by kind and the closing balance."""
     account = get_account(conn, account_id)
     start, end = month_bounds(month)
-    e = ledger_entries.c
     name = ledger.account_receivable(account.id)
-    opening = conn.execute(
-        select(func.coalesce(func.sum(e.amount_minor), 0)).where(
-            e.ledger_account == name, e.posted_at < start
-        )
-    ).scalar_one()
-    rows = conn.execute(
-        select(e.posted_at, e.kind, e.shipment_id, e.reference, e.amount_minor)
-        .where(and_(e.ledger_account == name, e.posted_at >= start, e.posted_at < end))
-        .order_by(e.posted_at, e.id)
-    ).all()
+    opening = repository.balance_before(conn, name, start)
+    rows = repository.entries_between(conn, name, start, end)
     cur = account.currency
     balance = int(opening)
     totals: dict[str, int] = dict.fromkeys((k.value for k in ledger.PostingKind), 0)

@@ -1,11 +1,18 @@
-"""Duties and taxes of one consignment under a jurisdiction period: pure, itemised, explained.
+"""Duties and taxes of one consignment under the rules in force: pure, itemised, explained.
 
-One function for every profile; the period (clearway.reference.jurisdictions) says what applies: valuation
-(CIF or FOB), de minimis for duty and for tax with their basis (per consignment, per person per day,
-per transaction with an annual limit), thresholds by channel and place of shipment, gift relief, flat
-duty per sub-heading, point-of-sale and vendor schemes, the tax, its base and its share (China's 70 %
-in the cross-border channel), consumption tax. Amounts are `Decimal` in the jurisdiction currency;
-each line is rounded half-up to the currency's minor unit (`money.ROUNDING_RULE`).
+One set of rules for every profile; the period (clearway.reference.jurisdictions) says what applies:
+valuation (CIF or FOB), de minimis for duty and for tax with their basis (per consignment, per person
+per day, per transaction with an annual limit), thresholds by channel and place of shipment, gift
+relief, flat duty per sub-heading, point-of-sale and vendor schemes, the tax, its base and its share
+(China's 70 % in the cross-border channel), consumption tax. Amounts are `Decimal` in the jurisdiction
+currency; each line is rounded half-up to the currency's minor unit (`money.ROUNDING_RULE`).
+
+`RulesInForce` is what the assessment needs besides the consignment: the period, the destination's tax
+rate, the tariff, the fallback duty rate and the de minimis for the consignment's channel and place of
+shipment. `clearway.revenue.engine.rules_for` builds it for a jurisdiction and a date, and both the
+scalar `assess_under` here and the vectorised `clearway.revenue.batch` take their rules from it. The
+named steps below (`apportion_transport`, `customs_values`, `gift_relief_applies`, `duty_lines`,
+`tax_collection_point`, ...) are the decisions a customs officer takes, in that order.
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ from enum import StrEnum
 
 from clearway.reference import TariffRate
 from clearway.reference.jurisdictions import Period
-from clearway.reference.money import to_minor
+from clearway.reference.money import from_minor, to_minor
 from clearway.revenue.tariffs import DutyRate
 from clearway.revenue.tariffs.rates import Specific, specific_quantity
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
+# Duty rate for a goods code no tariff line covers, always reported as a fallback; the setting
+# CLEARWAY_FALLBACK_DUTY_RATE (config.Settings.fallback_duty_rate) overrides it.
+FALLBACK_DUTY_RATE = Decimal("0.12")
+FALLBACK_SOURCE = "fallback rate"
 
 
 class TaxType(StrEnum):
@@ -94,18 +106,45 @@ class RevenueAssessment:
 
 
 TariffLookup = Callable[[str], TariffRate | DutyRate | None]
+_TAX_TYPES = {t.value: t for t in TaxType}
 
 
 @dataclass(frozen=True, slots=True)
 class RevenueSettings:
-    fallback_duty_rate: Decimal = Decimal("0.12")
+    fallback_duty_rate: Decimal = FALLBACK_DUTY_RATE
 
 
-def _shares(c: Consignment) -> list[Decimal]:
-    """Transport and insurance per item, in proportion to value (by count if all values are 0)."""
-    total = sum((i.value for i in c.items), ZERO)
-    n = len(c.items)
-    return [c.transport_and_insurance * (i.value / total if total else Decimal(1) / n) for i in c.items]
+@dataclass(frozen=True, slots=True)
+class RulesInForce:
+    """The law one consignment is assessed under (built once per destination, date, channel, origin)."""
+
+    period: Period
+    currency: str
+    tax_rate: Decimal  # the destination's VAT/GST rate on the date (0 where the period has no tax)
+    tariff: TariffLookup
+    fallback_duty_rate: Decimal
+    duty_de_minimis: Decimal  # for the consignment's channel and place of shipment
+    tax_de_minimis: Decimal
+    de_minimis_basis: str  # the legal basis of those two thresholds
+
+
+def rules_in_force(
+    period: Period,
+    currency: str,
+    tax_rate: Decimal,
+    tariff: TariffLookup,
+    settings: RevenueSettings,
+    channel: str | None,
+    shipped_from: str | None,
+) -> RulesInForce:
+    """The period's rules with the de minimis that apply to a channel and place of shipment."""
+    duty_dm, tax_dm, basis = period.thresholds_for(channel, shipped_from)
+    return RulesInForce(
+        period, currency, tax_rate, tariff, settings.fallback_duty_rate, duty_dm, tax_dm, basis
+    )
+
+
+# --- the tariff ---------------------------------------------------------------------------------------
 
 
 def _as_duty_rate(rate: TariffRate | DutyRate) -> DutyRate:
@@ -128,21 +167,24 @@ def _as_duty_rate(rate: TariffRate | DutyRate) -> DutyRate:
     )
 
 
-def _item_duty(
-    item: Item, customs_value: Decimal, currency: str, tariff: TariffLookup, settings: RevenueSettings
-) -> tuple[Decimal, Decimal, str]:
-    """Duty amount, ad valorem rate and an explanation of where the rate came from."""
-    found = tariff(item.hs_code)
-    if found is None:
-        fallback = settings.fallback_duty_rate
-        return (
-            customs_value * fallback,
-            fallback,
-            f"no tariff line for {item.hs_code}: fallback rate {fallback}",
-        )
-    rate = _as_duty_rate(found)
-    amount = customs_value * rate.ad_valorem
-    note = f"{rate.source} {rate.code_matched}: {rate.rate_text}"
+def duty_rate(tariff: TariffLookup, fallback_duty_rate: Decimal, hs_code: str) -> DutyRate:
+    """The rate of the tariff line for the goods code; without one, the fallback rate (so stated)."""
+    found = tariff(hs_code)
+    if found is not None:
+        return _as_duty_rate(found)
+    note = f"no tariff line for {hs_code}: fallback rate {fallback_duty_rate}"
+    text = f"{fallback_duty_rate}"
+    return DutyRate(hs_code, "", fallback_duty_rate, (), text, FALLBACK_SOURCE, False, True, note)
+
+
+def duty_rate_for(rules: RulesInForce, hs_code: str) -> DutyRate:
+    """`duty_rate` under the rules in force: their tariff and fallback rate."""
+    return duty_rate(rules.tariff, rules.fallback_duty_rate, hs_code)
+
+
+def specific_duty(rate: DutyRate, item: Item, currency: str) -> tuple[Decimal, str]:
+    """The specific part of a duty (an amount per kg, per item, ...) and how it was applied."""
+    amount, note = ZERO, ""
     for spec in rate.specifics:
         qty = specific_quantity(spec, item.net_mass_kg, item.quantity)
         if qty is None or spec.currency != currency:
@@ -151,13 +193,280 @@ def _item_duty(
         else:
             amount += spec.amount * qty
             note += f"; specific {spec} x {qty.normalize():f}"
+    return amount, note
+
+
+def item_duty(item: Item, customs_value: Decimal, rules: RulesInForce) -> tuple[Decimal, Decimal, str]:
+    """Duty on one goods item at its tariff rate: amount, ad valorem rate, where the rate came from."""
+    rate = duty_rate_for(rules, item.hs_code)
+    if rate.source == FALLBACK_SOURCE:
+        return customs_value * rate.ad_valorem, rate.ad_valorem, rate.note
+    specific, how = specific_duty(rate, item, rules.currency)
+    note = f"{rate.source} {rate.code_matched}: {rate.rate_text}{how}"
     if rate.note:
         note += f"; {rate.note}"
-    return amount, rate.ad_valorem, note
+    return customs_value * rate.ad_valorem + specific, rate.ad_valorem, note
 
 
-def _consumption_tax_rate(period: Period, hs_code: str) -> Decimal:
+# --- valuation and reliefs ----------------------------------------------------------------------------
+
+
+def apportion_transport(c: Consignment, currency: str) -> list[Decimal]:
+    """Transport and insurance per goods item in whole minor units, in proportion to the item values
+    (by count when every value is 0); the last item takes what the division leaves."""
+    n = len(c.items)
+    if not c.transport_and_insurance:
+        return [ZERO] * n
+    transport = to_minor(c.transport_and_insurance, currency)
+    if transport == 0:
+        return [ZERO] * n
+    if n == 1:
+        return [from_minor(transport, currency)]
+    values = [to_minor(i.value, currency) for i in c.items]
+    whole = sum(values)
+    shares = [transport * v // whole for v in values] if whole else [transport // n] * n
+    shares[-1] += transport - sum(shares)
+    return [from_minor(s, currency) for s in shares]
+
+
+def customs_values(c: Consignment, period: Period, transport: Sequence[Decimal]) -> list[Decimal]:
+    """Customs value per item: CIF adds its share of transport and insurance, FOB does not."""
+    if period.valuation_basis == "CIF":
+        return [i.value + t for i, t in zip(c.items, transport, strict=True)]
+    return [i.value for i in c.items]
+
+
+def gift_relief_applies(c: Consignment, period: Period) -> bool:
+    return c.gift and c.intrinsic_value <= period.gift_relief
+
+
+def value_for_de_minimis(c: Consignment, period: Period) -> Decimal:
+    """The value compared with the de minimis: per person per day, with the person's other imports."""
+    return c.intrinsic_value + (c.same_day_value if period.de_minimis_basis == "person_day" else ZERO)
+
+
+def within_cbec_limits(c: Consignment, period: Period) -> bool:
+    """China: within the per-transaction and annual limits of the cross-border e-commerce channel."""
+    return (
+        period.transaction_limit is not None
+        and c.intrinsic_value <= period.transaction_limit
+        and (period.annual_limit is None or c.annual_value_before + c.intrinsic_value <= period.annual_limit)
+    )
+
+
+def flat_duty_applies(c: Consignment, period: Period) -> bool:
+    """Flat duty per sub-heading, for consignments under the period's duty de minimis (EU 2026-)."""
+    return period.flat_duty_per_subheading is not None and c.intrinsic_value < period.duty_de_minimis
+
+
+def point_of_sale_applies(c: Consignment, period: Period) -> bool:
+    """The tax is charged by the seller at the sale (UK, AU): low-value goods sold, not given."""
+    return (
+        period.point_of_sale_limit is not None
+        and c.intrinsic_value <= period.point_of_sale_limit
+        and not c.gift
+    )
+
+
+def under_vendor_scheme(c: Consignment, period: Period) -> bool:
+    """A vendor registration (IOSS, ...) declared for a consignment within the scheme's limit."""
+    return (
+        c.vendor_registration is not None
+        and period.vendor_scheme_limit is not None
+        and c.intrinsic_value <= period.vendor_scheme_limit
+    )
+
+
+# --- duty ---------------------------------------------------------------------------------------------
+
+
+def _gift_relief_line(c: Consignment, rules: RulesInForce) -> TaxLine:
+    base = to_minor(c.intrinsic_value, rules.currency)
+    return TaxLine(None, TaxType.DUTY, base, ZERO, 0, Collection.RELIEVED, rules.period.gift_basis)
+
+
+def _duty_relief_line(c: Consignment, rules: RulesInForce) -> TaxLine:
+    per_day = " (with the same person's other imports that day)" if c.same_day_value else ""
+    return TaxLine(
+        None,
+        TaxType.DUTY,
+        to_minor(c.intrinsic_value, rules.currency),
+        ZERO,
+        0,
+        Collection.RELIEVED,
+        rules.de_minimis_basis,
+        f"intrinsic value{per_day} within {rules.duty_de_minimis} {rules.currency}",
+    )
+
+
+def flat_duty(
+    c: Consignment, rules: RulesInForce, values: Sequence[Decimal]
+) -> tuple[TaxLine, list[Decimal]]:
+    """The flat duty per distinct sub-heading, and its share of each item's tax base (by customs value:
+    it is a customs duty, so it joins the VAT base). Collected with the VAT: at checkout under a vendor
+    registration, at the border otherwise."""
+    period = rules.period
+    assert period.flat_duty_per_subheading is not None
+    flat = period.flat_duty_per_subheading
+    subheadings = sorted({i.hs_code[:6] for i in c.items})
+    amount = flat * len(subheadings)
+    collection = Collection.CHECKOUT if c.vendor_registration else Collection.BORDER
+    total = sum(values, ZERO)
+    shares = [amount * (v / total if total else ONE / len(values)) for v in values]
+    line = TaxLine(
+        None,
+        TaxType.FLAT_DUTY,
+        to_minor(c.intrinsic_value, rules.currency),
+        flat,
+        to_minor(amount, rules.currency),
+        collection,
+        period.duty_basis,
+        f"{len(subheadings)} sub-heading(s): {', '.join(subheadings)}",
+    )
+    return line, shares
+
+
+def tariff_duty(
+    c: Consignment, rules: RulesInForce, values: Sequence[Decimal], within_limits: bool
+) -> tuple[list[TaxLine], list[Decimal]]:
+    """Duty at the tariff rate, item by item; within China's limits scaled by the channel's share."""
+    period = rules.period
+    lines: list[TaxLine] = []
+    amounts: list[Decimal] = []
+    for item, cv in zip(c.items, values, strict=True):
+        amount, rate, note = item_duty(item, cv, rules)
+        if within_limits:
+            share = period.within_limits_duty_share
+            amount *= share
+            rate *= share
+            note = f"{period.within_limits_basis}; {note}"
+        amounts.append(amount)
+        collection = Collection.RELIEVED if within_limits and amount == 0 else Collection.BORDER
+        basis = period.within_limits_basis if within_limits else period.tariff_basis
+        base, due = to_minor(cv, rules.currency), to_minor(amount, rules.currency)
+        lines.append(TaxLine(item.seq, TaxType.DUTY, base, rate, due, collection, basis, note))
+    return lines, amounts
+
+
+def duty_lines(
+    c: Consignment, rules: RulesInForce, values: Sequence[Decimal], within_limits: bool
+) -> tuple[list[TaxLine], list[Decimal]]:
+    """Gift relief, else de minimis (relief or the flat duty), else the tariff: the lines and the duty
+    of each item that joins its tax base."""
+    none = [ZERO] * len(values)
+    if gift_relief_applies(c, rules.period):
+        return [_gift_relief_line(c, rules)], none
+    if value_for_de_minimis(c, rules.period) <= rules.duty_de_minimis:
+        if flat_duty_applies(c, rules.period):
+            line, shares = flat_duty(c, rules, values)
+            return [line], shares
+        return [_duty_relief_line(c, rules)], none
+    return tariff_duty(c, rules, values, within_limits)
+
+
+# --- import VAT / GST and consumption tax -------------------------------------------------------------
+
+
+def tax_collection_point(c: Consignment, rules: RulesInForce) -> tuple[Collection, str, str]:
+    """Where the consignment's tax is collected, on which legal basis, and a note when it is not."""
+    period = rules.period
+    if gift_relief_applies(c, period):
+        return Collection.RELIEVED, period.gift_basis, ""
+    if point_of_sale_applies(c, period):
+        if c.vendor_registration is not None or not period.point_of_sale_requires_registration:
+            return Collection.CHECKOUT, period.point_of_sale_basis, ""
+        return (
+            Collection.RELIEVED,
+            period.point_of_sale_basis,
+            "; seller not registered: not collected at the border",
+        )
+    if value_for_de_minimis(c, period) <= rules.tax_de_minimis:
+        return Collection.RELIEVED, rules.de_minimis_basis if period.thresholds else period.tax_basis, ""
+    if under_vendor_scheme(c, period):
+        return Collection.CHECKOUT, period.tax_basis, ""
+    return Collection.BORDER, period.tax_basis, ""
+
+
+def consumption_tax_rate(period: Period, hs_code: str) -> Decimal:
     return next((rate for prefix, rate in period.consumption_tax if hs_code.startswith(prefix)), ZERO)
+
+
+def import_tax_lines(
+    c: Consignment,
+    rules: RulesInForce,
+    values: Sequence[Decimal],
+    duties: Sequence[Decimal],
+    transport: Sequence[Decimal],
+    within_limits: bool,
+) -> tuple[list[TaxLine], list[TaxLine]]:
+    """Consumption tax and VAT/GST item by item on the base the period defines: (consumption tax lines,
+    VAT/GST lines)."""
+    period, currency, vat_rate = rules.period, rules.currency, rules.tax_rate
+    tax_type = _TAX_TYPES[period.tax_type]
+    tax_share = period.within_limits_tax_share if within_limits else ONE
+    collection, basis, not_collected = tax_collection_point(c, rules)
+    relieved = collection is Collection.RELIEVED
+    adds_transport = period.tax_base == "customs_value_plus_duty_plus_transport"
+    share_note = f" x {tax_share.normalize():f} ({period.within_limits_basis})" if tax_share != 1 else ""
+    note = f"{period.tax_name} {c.destination_country} {(vat_rate * 100).normalize():f}%{not_collected}"
+    consumption_lines: list[TaxLine] = []
+    tax_lines: list[TaxLine] = []
+    for item, cv, duty, carriage in zip(c.items, values, duties, transport, strict=True):
+        ct_rate = consumption_tax_rate(period, item.hs_code)
+        consumption = (cv + duty) / (1 - ct_rate) * ct_rate if ct_rate else ZERO
+        base = cv + duty + consumption + (carriage if adds_transport else ZERO)
+        if ct_rate:
+            ct_note = f"consumption tax {(ct_rate * 100).normalize():f}% on (value + duty) / (1 - rate)"
+            if tax_share != 1:
+                ct_note += f", x {tax_share.normalize():f}"
+            ct_amount = ZERO if relieved else consumption * tax_share
+            consumption_lines.append(
+                TaxLine(
+                    item.seq,
+                    TaxType.CONSUMPTION_TAX,
+                    to_minor(cv + duty, currency),
+                    ct_rate,
+                    to_minor(ct_amount, currency),
+                    collection,
+                    basis,
+                    ct_note,
+                )
+            )
+        amount = ZERO if relieved else base * vat_rate * tax_share
+        tax_lines.append(
+            TaxLine(
+                item.seq,
+                tax_type,
+                to_minor(base, currency),
+                vat_rate,
+                to_minor(amount, currency),
+                collection,
+                basis,
+                note + share_note,
+            )
+        )
+    return consumption_lines, tax_lines
+
+
+# --- the assessment -----------------------------------------------------------------------------------
+
+
+def assess_under(c: Consignment, rules: RulesInForce) -> RevenueAssessment:
+    """Itemised duties and taxes of a consignment under the rules in force.
+
+    Documents owe nothing. Otherwise: transport apportioned to the items, customs value per item,
+    duty (gift relief, de minimis relief or flat duty, tariff), then consumption tax and VAT/GST on
+    the period's base, collected where the period and the declared registration say."""
+    if c.documents_only:
+        return RevenueAssessment.of(rules.currency, ())
+    transport = apportion_transport(c, rules.currency)
+    values = customs_values(c, rules.period, transport)
+    within_limits = within_cbec_limits(c, rules.period)
+    lines, duties = duty_lines(c, rules, values, within_limits)
+    if rules.period.tax_type == "none":
+        return RevenueAssessment.of(rules.currency, tuple(lines))
+    consumption, taxes = import_tax_lines(c, rules, values, duties, transport, within_limits)
+    return RevenueAssessment.of(rules.currency, (*lines, *consumption, *taxes))
 
 
 def assess(
@@ -168,149 +477,9 @@ def assess(
     tariff: TariffLookup,
     settings: RevenueSettings = RevenueSettings(),
 ) -> RevenueAssessment:
-    """Itemised duties and taxes. `vat_rate` is the period's tax rate for the destination (VAT/GST)."""
+    """Itemised duties and taxes. `vat_rate` is the period's tax rate for the destination (VAT/GST).
 
-    def minor(amount: Decimal) -> int:
-        return to_minor(amount, currency)
-
-    if c.documents_only:
-        return RevenueAssessment.of(currency, ())
-    shares = _shares(c)
-    cif = period.valuation_basis == "CIF"
-    values = [i.value + t if cif else i.value for i, t in zip(c.items, shares, strict=True)]
-    lines: list[TaxLine] = []
-    relieved_gift = c.gift and c.intrinsic_value <= period.gift_relief
-    duty_dm, tax_dm, threshold_basis = period.thresholds_for(c.channel, c.shipped_from)
-    # Per person per day: the person's other imports that day count towards the threshold.
-    threshold_value = c.intrinsic_value + (
-        c.same_day_value if period.de_minimis_basis == "person_day" else ZERO
-    )
-    within_limits = (
-        period.transaction_limit is not None
-        and c.intrinsic_value <= period.transaction_limit
-        and (period.annual_limit is None or c.annual_value_before + c.intrinsic_value <= period.annual_limit)
-    )
-
-    # Duty
-    duty_by_item: list[Decimal] = [ZERO] * len(c.items)
-    if relieved_gift:
-        lines.append(
-            TaxLine(
-                None, TaxType.DUTY, minor(c.intrinsic_value), ZERO, 0, Collection.RELIEVED, period.gift_basis
-            )
-        )
-    elif threshold_value <= duty_dm:
-        flat = period.flat_duty_per_subheading
-        if flat is not None and c.intrinsic_value < period.duty_de_minimis:
-            subheadings = sorted({i.hs_code[:6] for i in c.items})
-            amount = flat * len(subheadings)
-            collection = Collection.CHECKOUT if c.vendor_registration else Collection.BORDER
-            # The flat duty is a customs duty, so it joins the VAT base, shared by item value.
-            total = sum(values, ZERO)
-            duty_by_item = [amount * (v / total if total else Decimal(1) / len(values)) for v in values]
-            lines.append(
-                TaxLine(
-                    None,
-                    TaxType.FLAT_DUTY,
-                    minor(c.intrinsic_value),
-                    flat,
-                    minor(amount),
-                    collection,
-                    period.duty_basis,
-                    f"{len(subheadings)} sub-heading(s): {', '.join(subheadings)}",
-                )
-            )
-        else:
-            per_day = " (with the same person's other imports that day)" if c.same_day_value else ""
-            lines.append(
-                TaxLine(
-                    None,
-                    TaxType.DUTY,
-                    minor(c.intrinsic_value),
-                    ZERO,
-                    0,
-                    Collection.RELIEVED,
-                    threshold_basis,
-                    f"intrinsic value{per_day} within {duty_dm} {currency}",
-                )
-            )
-    else:
-        for k, (item, cv) in enumerate(zip(c.items, values, strict=True)):
-            amount, rate, note = _item_duty(item, cv, currency, tariff, settings)
-            if within_limits:
-                share = period.within_limits_duty_share
-                amount *= share
-                rate *= share
-                note = f"{period.within_limits_basis}; {note}"
-            duty_by_item[k] = amount
-            collection = Collection.RELIEVED if within_limits and amount == 0 else Collection.BORDER
-            basis = period.within_limits_basis if within_limits else period.tariff_basis
-            lines.append(
-                TaxLine(item.seq, TaxType.DUTY, minor(cv), rate, minor(amount), collection, basis, note)
-            )
-
-    if period.tax_type == "none":
-        return RevenueAssessment.of(currency, tuple(lines))
-
-    # Taxes, item by item, on the base the period defines
-    tax_type = TaxType(period.tax_type)
-    tax_share = period.within_limits_tax_share if within_limits else Decimal(1)
-    point_of_sale = (
-        period.point_of_sale_limit is not None
-        and c.intrinsic_value <= period.point_of_sale_limit
-        and not c.gift
-    )
-    under_scheme = (
-        c.vendor_registration is not None
-        and period.vendor_scheme_limit is not None
-        and c.intrinsic_value <= period.vendor_scheme_limit
-    )
-    rate_text = f"{(vat_rate * 100).normalize():f}%"
-    tax_lines: list[TaxLine] = []
-    for item, cv, duty, transport in zip(c.items, values, duty_by_item, shares, strict=True):
-        note = f"{period.tax_name} {c.destination_country} {rate_text}"
-        basis = period.tax_basis
-        if relieved_gift:
-            collection = Collection.RELIEVED
-            basis = period.gift_basis
-        elif point_of_sale:
-            registered = c.vendor_registration is not None or not period.point_of_sale_requires_registration
-            collection = Collection.CHECKOUT if registered else Collection.RELIEVED
-            basis = period.point_of_sale_basis
-            if not registered:
-                note += "; seller not registered: not collected at the border"
-        elif threshold_value <= tax_dm:
-            collection = Collection.RELIEVED
-            basis = threshold_basis if period.thresholds else basis
-        else:
-            collection = Collection.CHECKOUT if under_scheme else Collection.BORDER
-        ct_rate = _consumption_tax_rate(period, item.hs_code)
-        consumption = (cv + duty) / (1 - ct_rate) * ct_rate if ct_rate else ZERO
-        base = cv + duty + consumption
-        if period.tax_base == "customs_value_plus_duty_plus_transport":
-            base += transport
-        relieved = collection is Collection.RELIEVED
-        if ct_rate:
-            ct_note = f"consumption tax {(ct_rate * 100).normalize():f}% on (value + duty) / (1 - rate)"
-            if tax_share != 1:
-                ct_note += f", x {tax_share.normalize():f}"
-            ct_amount = ZERO if relieved else consumption * tax_share
-            lines.append(
-                TaxLine(
-                    item.seq,
-                    TaxType.CONSUMPTION_TAX,
-                    minor(cv + duty),
-                    ct_rate,
-                    minor(ct_amount),
-                    collection,
-                    basis,
-                    ct_note,
-                )
-            )
-        if tax_share != 1:
-            note += f" x {tax_share.normalize():f} ({period.within_limits_basis})"
-        amount = ZERO if relieved else base * vat_rate * tax_share
-        tax_lines.append(
-            TaxLine(item.seq, tax_type, minor(base), vat_rate, minor(amount), collection, basis, note)
-        )
-    return RevenueAssessment.of(currency, tuple(lines + tax_lines))
+    For callers that already hold the period and rates (tests, what-if tools); the clearance pipeline,
+    the estimator and the batch path go through `clearway.revenue.engine.assess_for`."""
+    rules = rules_in_force(period, currency, vat_rate, tariff, settings, c.channel, c.shipped_from)
+    return assess_under(c, rules)

@@ -16,12 +16,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from clearway.reference.money import format_minor
-from clearway.revenue import ledger
-from clearway.revenue.accounts import _border_lines, secured_on_account
+from clearway.revenue import ledger, repository
+from clearway.revenue.accounts import secured_on_account
 
 
 def creditor_reference(shipment_id: uuid.UUID) -> str:
@@ -45,17 +44,7 @@ def payment_request(conn: Connection, shipment_id: uuid.UUID) -> dict[str, Any] 
 
     `status` is ``open``, ``paid``, ``on_account`` (charged to an intermediary account: nothing for the
     buyer to pay) or ``none`` (nothing due at the border)."""
-    from clearway.declarations.tables import shipments
-
-    row = conn.execute(
-        select(
-            shipments.c.state,
-            shipments.c.collection_model,
-            shipments.c.revenue_currency,
-            shipments.c.due_at_border_minor,
-            shipments.c.paid_minor,
-        ).where(shipments.c.id == shipment_id)
-    ).first()
+    row = repository.payment_position(conn, shipment_id)
     if row is None:
         return None
     cur, due, paid = row.revenue_currency, row.due_at_border_minor, row.paid_minor
@@ -66,7 +55,7 @@ def payment_request(conn: Connection, shipment_id: uuid.UUID) -> dict[str, Any] 
         status = "on_account"
     else:
         status = "paid" if paid >= due else "open"
-    lines = _border_lines(conn, [shipment_id]).get(shipment_id, {})
+    lines = repository.border_lines(conn, [shipment_id]).get(shipment_id, {})
     outstanding = 0 if status in ("none", "on_account") else max(due - paid, 0)
     return {
         "shipment_id": str(shipment_id),
@@ -89,11 +78,7 @@ def post_transition(
     """Ledger postings of one lifecycle event (payment or return; other events post nothing)."""
     if event_type not in ("payment", "return"):
         return
-    from clearway.declarations.tables import shipments
-
-    currency = conn.execute(
-        select(shipments.c.revenue_currency).where(shipments.c.id == shipment_id)
-    ).scalar_one()
+    currency = repository.revenue_currency(conn, shipment_id)
     position = ledger.shipment_postings(conn, [shipment_id]).get(shipment_id)
     postings: list[ledger.PostingSet] = []
     if event_type == "payment":
@@ -102,7 +87,7 @@ def post_transition(
         if receivable is None:
             # First payment of a shipment not on account: its border dues become the buyer's debt.
             receivable = ledger.BUYER_RECEIVABLE
-            lines = _border_lines(conn, [shipment_id]).get(shipment_id, {})
+            lines = repository.border_lines(conn, [shipment_id]).get(shipment_id, {})
             postings.append(ledger.assessment(shipment_id, currency, lines, receivable, at))
         postings.append(
             ledger.payment(

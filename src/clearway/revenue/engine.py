@@ -1,11 +1,16 @@
-"""The revenue engine for one jurisdiction and date: rates, tariff, conversion, and the public estimate.
+"""The revenue engine: the one entry point that assesses a consignment, and the public estimate.
 
-`assess` (calculation.py) does the arithmetic for a consignment already in the jurisdiction currency;
-this module picks what it needs for a destination and a date — the profile period, the tax rate
-(the member state's VAT for the EU, the national rate elsewhere, or the profile's own), the tariff
-schedule (or the profile's stated default rate) — converts money at the ECB reference rate of the
-date (cross rates through EUR) and explains the result. Bad input raises `EstimateError` naming
-the field.
+`assess_for(consignment, jurisdiction, date)` is the entry point the clearance pipeline, the estimator,
+the batch path (for what it cannot vectorise) and the de minimis simulator go through. It takes the
+rules in force from `rules_for` — the profile period, the tax rate (the member state's VAT for the EU,
+the national rate elsewhere, or the profile's own), the tariff schedule (or the profile's stated default
+rate), the fallback duty rate and the de minimis for the channel and place of shipment — and hands them
+to the pure `calculation.assess_under`. The batch path (`batch.py`) and the simulator take their rules
+from the same `rules_for` and `calculation.duty_rate_for`.
+
+Money is converted at the ECB reference rate of the date (cross rates through EUR) and rounded half-up
+to the minor unit of the jurisdiction currency (`local_amount`) before anything is compared with a
+threshold. The estimate explains its result; bad input raises `EstimateError` naming the field.
 """
 
 from __future__ import annotations
@@ -37,22 +42,36 @@ from clearway.reference.jurisdictions import (
 from clearway.reference.money import ROUNDING_RULE, format_minor
 from clearway.reference.rates import convert, rate_date, units_per_eur
 from clearway.revenue.calculation import (
+    FALLBACK_DUTY_RATE,
     Collection,
     Consignment,
     Item,
     RevenueAssessment,
     RevenueSettings,
+    RulesInForce,
     TariffLookup,
     TaxLine,
     TaxType,
+    assess_under,
+    gift_relief_applies,
+    rules_in_force,
 )
-from clearway.revenue.calculation import assess as assess_consignment
 from clearway.revenue.tariffs import DutyRate, schedule
 
 # Larger amounts are rejected as absurd for a parcel (and keep integer minor units far from overflow).
 MAX_AMOUNT = Decimal("100000000")
 CHANNELS = ("courier", "post")
 DUTY_TYPES = frozenset({TaxType.DUTY, TaxType.FLAT_DUTY})
+# The declaration's transport channel (declarations.model.Channel) as the profiles' threshold channel.
+DECLARED_CHANNELS = {"express": "courier", "post": "post"}
+# UN/ECE Recommendation 20 units whose quantity is a count of pieces (for specific duties per item).
+PIECES_PER_UNIT = {
+    "PCE": Decimal(1),
+    "NAR": Decimal(1),
+    "C62": Decimal(1),
+    "H87": Decimal(1),
+    "DZN": Decimal(12),
+}
 
 
 class EstimateError(ValueError):
@@ -66,6 +85,9 @@ class EstimateError(ValueError):
 
 class NoTaxRate(LookupError):
     """The profile's tax rate source has no rate for the destination on the date."""
+
+
+# --- the rules in force ------------------------------------------------------------------------------
 
 
 @cache
@@ -106,17 +128,85 @@ def tariff_for(j: Jurisdiction) -> TariffLookup:
     return default
 
 
-def settings_for(j: Jurisdiction) -> RevenueSettings:
-    if j.default_duty_rate is not None:
-        return RevenueSettings(fallback_duty_rate=j.default_duty_rate)
-    return RevenueSettings()
+_RuleKey = tuple[str, str, dt.date, str | None, str | None, Decimal]
+_RULES: dict[_RuleKey, tuple[Jurisdiction, RulesInForce]] = {}
 
 
-def assess_for(c: Consignment, j: Jurisdiction, on: dt.date) -> RevenueAssessment:
-    """`assess` with the period, tax rate, tariff and fallback of jurisdiction `j` on `on`."""
+def rules_for(
+    j: Jurisdiction,
+    destination: str,
+    on: dt.date,
+    channel: str | None = None,
+    shipped_from: str | None = None,
+    fallback_duty_rate: Decimal = FALLBACK_DUTY_RATE,
+) -> RulesInForce:
+    """The rules a consignment to `destination` on `on` is assessed under (cached per key: the same few
+    destinations, days and channels recur all day). Raises NoProfileForDate and NoTaxRate."""
+    key = (j.id, destination, on, channel, shipped_from, fallback_duty_rate)
+    hit = _RULES.get(key)
+    if hit is not None and hit[0] is j:
+        return hit[1]
     period = j.period(on)
-    rate = tax_rate_for(period, c.destination_country, on)
-    return assess_consignment(c, period, j.currency, rate, tariff_for(j), settings_for(j))
+    rules = rules_in_force(
+        period,
+        j.currency,
+        tax_rate_for(period, destination, on),
+        tariff_for(j),
+        RevenueSettings(fallback_duty_rate),
+        channel,
+        shipped_from,
+    )
+    if len(_RULES) > 65_536:
+        _RULES.clear()
+    _RULES[key] = (j, rules)
+    return rules
+
+
+def assess_for(
+    c: Consignment, j: Jurisdiction, on: dt.date, fallback_duty_rate: Decimal = FALLBACK_DUTY_RATE
+) -> RevenueAssessment:
+    """The itemised assessment of a consignment imported into jurisdiction `j` on `on`: the one entry
+    point of the revenue feature (pipeline, estimator, batch fallback, simulator)."""
+    rules = rules_for(j, c.destination_country, on, c.channel, c.shipped_from, fallback_duty_rate)
+    return assess_under(c, rules)
+
+
+@cache
+def _minor_unit(currency: str) -> Decimal:
+    units = minor_units(currency)
+    return Decimal(1).scaleb(-(2 if units is None else units))
+
+
+def local_amount(amount: Decimal, currency: str, to_currency: str, on: dt.date) -> Decimal:
+    """`amount` in the jurisdiction currency at the ECB rate of the day, rounded half-up to its minor
+    unit (raises RateNotFound)."""
+    converted = amount if currency == to_currency else convert(amount, currency, to_currency, on)
+    return converted.quantize(_minor_unit(to_currency), rounding=ROUND_HALF_UP)
+
+
+def threshold_channel(declared: str) -> str | None:
+    """The channel the thresholds speak of (courier or post) for a declared transport channel."""
+    return DECLARED_CHANNELS.get(declared)
+
+
+def declared_pieces(quantity: Decimal, unit: str) -> Decimal | None:
+    """A declared quantity as a count of pieces, or None when its unit is not a count (kg, l, ...)."""
+    per_unit = PIECES_PER_UNIT.get(unit.upper())
+    return None if per_unit is None else quantity * per_unit
+
+
+def collection_model(a: RevenueAssessment, period: Period, intrinsic_value: Decimal) -> str:
+    """Who pays what the assessment collects: the intermediary (China's cross-border channel, withheld by
+    the platform or logistics company), the vendor (at checkout), the buyer (at the border), or none."""
+    collected = [x for x in a.lines if x.collection is not Collection.RELIEVED and x.amount_minor]
+    cbec = period.transaction_limit is not None and intrinsic_value <= period.transaction_limit
+    if cbec and collected:
+        return "intermediary"
+    if any(x.collection is Collection.CHECKOUT for x in collected):
+        return "vendor"
+    if collected:
+        return "buyer"
+    return "none"
 
 
 # --- the public estimate -----------------------------------------------------------------------------
@@ -199,16 +289,41 @@ def parse_date(text: str, name: str = "date") -> dt.date:
         raise EstimateError(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+REQUIRED_PARAMETERS = ("destination", "date", "origin", "value", "currency", "hs")
+BOOLEAN_TEXTS = {
+    **dict.fromkeys(("true", "1", "on", "yes"), True),
+    **dict.fromkeys(("false", "0", "off", "no"), False),
+}
+
+
+def estimate_request(params: Mapping[str, str | None]) -> EstimateRequest:
+    """An estimate request from string parameters (query string, form); raises EstimateError naming
+    the field."""
+    for name in REQUIRED_PARAMETERS:
+        if not params.get(name):
+            raise EstimateError(name, "is required")
+    gift = (params.get("gift") or "false").lower()
+    if gift not in BOOLEAN_TEXTS:
+        raise EstimateError("gift", f"{params['gift']!r} is not a boolean")
+    return EstimateRequest(
+        destination=str(params["destination"]),
+        on=parse_date(str(params["date"])),
+        origin=str(params["origin"]),
+        value=parse_amount(str(params["value"]), "value"),
+        currency=str(params["currency"]),
+        hs=str(params["hs"]),
+        shipping=parse_amount(params.get("shipping") or "0", "shipping"),
+        vendor_registration=params.get("vendor_registration") or None,
+        gift=BOOLEAN_TEXTS[gift],
+        channel=params.get("channel") or "courier",
+    )
+
+
 def _country(code: str, name: str) -> str:
     code = code.strip().upper()
     if not is_country(code):
         raise EstimateError(name, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return code
-
-
-def _round(amount: Decimal, currency: str) -> Decimal:
-    units = minor_units(currency)
-    return amount.quantize(Decimal(1).scaleb(-(2 if units is None else units)), rounding=ROUND_HALF_UP)
 
 
 def _checked(req: EstimateRequest) -> tuple[EstimateRequest, Jurisdiction, Period]:
@@ -255,21 +370,103 @@ def _checked(req: EstimateRequest) -> tuple[EstimateRequest, Jurisdiction, Perio
 
 def _to_local(amount: Decimal, req: EstimateRequest, j: Jurisdiction) -> Decimal:
     try:
-        return _round(convert(amount, req.currency, j.currency, req.on), j.currency)
+        return local_amount(amount, req.currency, j.currency, req.on)
     except RateNotFound as exc:
         # Every profile currency has an ECB series, so a missing rate is the input currency's.
         raise EstimateError("currency", str(exc)) from None
 
 
-def _collection_model(a: RevenueAssessment, cbec: bool) -> str:
-    collected = [x for x in a.lines if x.collection is not Collection.RELIEVED and x.amount_minor]
-    if cbec and collected:
-        return "intermediary"  # withheld by the e-commerce platform or logistics company (China)
-    if any(x.collection is Collection.CHECKOUT for x in collected):
-        return "vendor"
-    if collected:
-        return "buyer"
-    return "none"
+def _rules(req: EstimateRequest, j: Jurisdiction, fallback_duty_rate: Decimal) -> RulesInForce:
+    try:
+        return rules_for(j, req.destination, req.on, req.channel, req.origin, fallback_duty_rate)
+    except NoTaxRate as exc:
+        raise EstimateError("destination", str(exc)) from None
+
+
+def _exchange_rate(
+    req: EstimateRequest, currency: str, value: Decimal
+) -> tuple[dict[str, str] | None, list[str]]:
+    """The ECB rate used to convert the parcel's value, and how (None when no conversion was needed)."""
+    if req.currency == currency:
+        return None, []
+    used = rate_date(req.on)
+    from_rate, to_rate = units_per_eur(req.currency, req.on), units_per_eur(currency, req.on)
+    exchange = {
+        "from": req.currency,
+        "to": currency,
+        "date": used.isoformat(),
+        "rate": f"{(to_rate / from_rate).quantize(Decimal('0.000001')).normalize():f}",
+        "source": "ECB euro reference rates, cross rate via EUR",
+    }
+    notes = [
+        f"{req.value} {req.currency} = {value} {currency} at the ECB reference rates of {used}"
+        f" ({from_rate} {req.currency} and {to_rate} {currency} per EUR),"
+        " rounded half-up to the minor unit"
+    ]
+    if used < req.on:
+        notes.append(f"no ECB rate loaded for {req.on}: the last published rate ({used}) was used")
+    return exchange, notes
+
+
+def _parcel(req: EstimateRequest, value: Decimal, shipping: Decimal) -> Consignment:
+    """The parcel as a consignment of one goods item."""
+    return Consignment(
+        destination_country=req.destination,
+        intrinsic_value=value,
+        transport_and_insurance=shipping,
+        items=[Item(1, req.hs, value, req.net_mass_kg, req.quantity)],
+        gift=req.gift,
+        documents_only=False,
+        vendor_registration=req.vendor_registration,
+        shipped_from=req.origin,
+        channel=req.channel,
+    )
+
+
+def _amounts_due(a: RevenueAssessment) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Duty (ad valorem and flat), each tax, and fees, in minor units; relieved lines count 0."""
+    duty = sum(
+        x.amount_minor
+        for x in a.lines
+        if x.tax_type in DUTY_TYPES and x.collection is not Collection.RELIEVED
+    )
+    taxes: dict[str, int] = {}
+    for x in a.lines:
+        if x.tax_type not in DUTY_TYPES:
+            due = 0 if x.collection is Collection.RELIEVED else x.amount_minor
+            taxes[x.tax_type.value] = taxes.get(x.tax_type.value, 0) + due
+    return duty, taxes, {}
+
+
+def _de_minimis_applied(a: RevenueAssessment, c: Consignment, rules: RulesInForce) -> bool:
+    """A de minimis (not the gift relief) relieved some duty or tax of the parcel."""
+    relieved = any(x.collection is Collection.RELIEVED for x in a.lines)
+    value = c.intrinsic_value
+    return (
+        not gift_relief_applies(c, rules.period)
+        and relieved
+        and (value <= rules.duty_de_minimis or value <= rules.tax_de_minimis)
+    )
+
+
+def _tariff_json(rules: RulesInForce, hs: str) -> dict[str, str] | None:
+    rate = rules.tariff(hs)
+    if rate is None:
+        return None
+    return {
+        "code_matched": rate.code_matched,
+        "rate": rate.rate_text,
+        "source": rate.source,
+        "note": rate.note,
+    }
+
+
+def _restriction(hs: str) -> tuple[dict[str, str] | None, list[str]]:
+    found = prohibited_status(hs)
+    if found is None:
+        return None, []
+    note = f"{found.status.upper()}: {found.reason} (HS {found.hs_prefix})"
+    return {"status": found.status, "hs_prefix": found.hs_prefix, "reason": found.reason}, [note]
 
 
 def _line_json(x: TaxLine, currency: str) -> dict[str, object]:
@@ -285,91 +482,22 @@ def _line_json(x: TaxLine, currency: str) -> dict[str, object]:
     }
 
 
-def estimate(request: EstimateRequest) -> Estimate:
+def estimate(request: EstimateRequest, fallback_duty_rate: Decimal = FALLBACK_DUTY_RATE) -> Estimate:
     """What a parcel will cost in duty and taxes at its destination on a date, explained."""
     req, j, period = _checked(request)
     currency = j.currency
-    value = _to_local(req.value, req, j)
-    shipping = _to_local(req.shipping, req, j)
-    explanations = [
+    value, shipping = _to_local(req.value, req, j), _to_local(req.shipping, req, j)
+    exchange, conversion = _exchange_rate(req, currency, value)
+    rules = _rules(req, j, fallback_duty_rate)
+    parcel = _parcel(req, value, shipping)
+    a = assess_for(parcel, j, req.on, fallback_duty_rate)
+    duty, taxes, fees = _amounts_due(a)
+    restriction, restricted = _restriction(req.hs)
+    coverage = (
         f"{req.destination} is covered by the {j.name} profile ({j.id}), rules in force"
         f" {period.valid_from} to {period.valid_to}"
-    ]
-    exchange: dict[str, str] | None = None
-    if req.currency != currency:
-        used = rate_date(req.on)
-        from_rate, to_rate = units_per_eur(req.currency, req.on), units_per_eur(currency, req.on)
-        exchange = {
-            "from": req.currency,
-            "to": currency,
-            "date": used.isoformat(),
-            "rate": f"{(to_rate / from_rate).quantize(Decimal('0.000001')).normalize():f}",
-            "source": "ECB euro reference rates, cross rate via EUR",
-        }
-        explanations.append(
-            f"{req.value} {req.currency} = {value} {currency} at the ECB reference rates of {used}"
-            f" ({from_rate} {req.currency} and {to_rate} {currency} per EUR),"
-            " rounded half-up to the minor unit"
-        )
-        if used < req.on:
-            explanations.append(f"no ECB rate loaded for {req.on}: the last published rate ({used}) was used")
-    try:
-        tax_rate = tax_rate_for(period, req.destination, req.on)
-    except NoTaxRate as exc:
-        raise EstimateError("destination", str(exc)) from None
-    c = Consignment(
-        destination_country=req.destination,
-        intrinsic_value=value,
-        transport_and_insurance=shipping,
-        items=[Item(1, req.hs, value, req.net_mass_kg, req.quantity)],
-        gift=req.gift,
-        documents_only=False,
-        vendor_registration=req.vendor_registration,
-        shipped_from=req.origin,
-        channel=req.channel,
     )
-    tariff = tariff_for(j)
-    a = assess_consignment(c, period, currency, tax_rate, tariff, settings_for(j))
-
-    duty = sum(
-        x.amount_minor
-        for x in a.lines
-        if x.tax_type in DUTY_TYPES and x.collection is not Collection.RELIEVED
-    )
-    taxes: dict[str, int] = {}
-    for x in a.lines:
-        if x.tax_type not in DUTY_TYPES:
-            taxes[x.tax_type.value] = taxes.get(x.tax_type.value, 0) + (
-                0 if x.collection is Collection.RELIEVED else x.amount_minor
-            )
-    fees: dict[str, int] = {}
-    total = duty + sum(taxes.values()) + sum(fees.values())
-    relieved = {x.tax_type for x in a.lines if x.collection is Collection.RELIEVED}
-    gift_relief = req.gift and value <= period.gift_relief
-    duty_dm, tax_dm, _basis = period.thresholds_for(req.channel, req.origin)
-    de_minimis = not gift_relief and bool(relieved) and (value <= duty_dm or value <= tax_dm)
-
-    explanations += _explain(a, period, req, value, duty_dm, tax_dm, j)
-    rate = tariff(req.hs)
-    tariff_json: dict[str, str] | None = None
-    if rate is not None:
-        tariff_json = {
-            "code_matched": rate.code_matched,
-            "rate": rate.rate_text,
-            "source": rate.source,
-            "note": rate.note,
-        }
-    restriction = prohibited_status(req.hs)
-    restriction_json = None
-    if restriction is not None:
-        restriction_json = {
-            "status": restriction.status,
-            "hs_prefix": restriction.hs_prefix,
-            "reason": restriction.reason,
-        }
-        explanations.append(
-            f"{restriction.status.upper()}: {restriction.reason} (HS {restriction.hs_prefix})"
-        )
+    explanations = [coverage, *conversion, *_explain(a, rules, req, value, j), *restricted]
     explanations.append(f"rounding: {ROUNDING_RULE}")
     return Estimate(
         jurisdiction=j.id,
@@ -378,31 +506,24 @@ def estimate(request: EstimateRequest) -> Estimate:
         duty=format_minor(duty, currency),
         taxes={k: format_minor(v, currency) for k, v in taxes.items()},
         fees={k: format_minor(v, currency) for k, v in fees.items()},
-        total=format_minor(total, currency),
+        total=format_minor(duty + sum(taxes.values()) + sum(fees.values()), currency),
         due_at_border=format_minor(a.due_at_border_minor, currency),
-        collection_model=_collection_model(
-            a, period.transaction_limit is not None and value <= period.transaction_limit
-        ),
-        de_minimis_applied=de_minimis,
+        collection_model=collection_model(a, period, value),
+        de_minimis_applied=_de_minimis_applied(a, parcel, rules),
         customs_value=str(value + shipping if period.valuation_basis == "CIF" else value),
         exchange_rate=exchange,
-        tariff=tariff_json,
-        restriction=restriction_json,
+        tariff=_tariff_json(rules, req.hs),
+        restriction=restriction,
         lines=[_line_json(x, currency) for x in a.lines],
         explanations=explanations,
     )
 
 
 def _explain(
-    a: RevenueAssessment,
-    period: Period,
-    req: EstimateRequest,
-    value: Decimal,
-    duty_dm: Decimal,
-    tax_dm: Decimal,
-    j: Jurisdiction,
+    a: RevenueAssessment, rules: RulesInForce, req: EstimateRequest, value: Decimal, j: Jurisdiction
 ) -> list[str]:
-    cur = j.currency
+    period, cur = rules.period, j.currency
+    duty_dm, tax_dm = rules.duty_de_minimis, rules.tax_de_minimis
     out = [
         f"valuation {period.valuation_basis}: "
         + (

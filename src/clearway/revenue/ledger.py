@@ -18,17 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from clearway.kit.bulk import insert_rows
 from clearway.kit.ids import uuid7
-from clearway.revenue.tables import ledger_entries
+from clearway.revenue import repository
+from clearway.revenue.repository import CHUNK, chunks
 
 CASH = "cash"
 BUYER_RECEIVABLE = "receivable:buyer"
@@ -168,12 +167,9 @@ def adjustment(account_id: str, amount_minor: int, currency: str, at: dt.datetim
     return PostingSet(PostingKind.ADJUSTMENT, entries, at, reason, None, account_id)
 
 
-# Storage ---------------------------------------------------------------------------------------------
+# Storage (the queries are in `repository`) -------------------------------------------------------------
 
-_COLUMNS = (
-    "posting_id", "kind", "ledger_account", "revenue_account", "shipment_id", "tax_type", "currency",
-    "amount_minor", "reference", "posted_at",
-)  # fmt: skip
+__all__ = ["CHUNK", "chunks"]  # re-exported: the id chunks of every IN list of the feature
 
 
 def post(conn: Connection, postings: Sequence[PostingSet]) -> int:
@@ -188,7 +184,7 @@ def post(conn: Connection, postings: Sequence[PostingSet]) -> int:
         for p in postings
         for e in p.entries
     ]  # fmt: skip
-    insert_rows(conn, ledger_entries, _COLUMNS, rows)
+    repository.insert_ledger_entries(conn, rows)
     return len(rows)
 
 
@@ -196,13 +192,7 @@ def balances(conn: Connection, ledger_accounts: Iterable[str]) -> dict[str, int]
     """Balance (debit positive) of each named ledger account; 0 for one without entries."""
     names = sorted(set(ledger_accounts))
     out = dict.fromkeys(names, 0)
-    if names:
-        rows = conn.execute(
-            select(ledger_entries.c.ledger_account, func.sum(ledger_entries.c.amount_minor))
-            .where(ledger_entries.c.ledger_account.in_(names))
-            .group_by(ledger_entries.c.ledger_account)
-        )
-        out.update({name: int(total) for name, total in rows})
+    out.update(repository.ledger_balances(conn, names))
     return out
 
 
@@ -217,29 +207,12 @@ class ShipmentPostings:
     refunded: bool
 
 
-CHUNK = 4000  # ids per IN list: far below SQLite's limit of 32,766 host parameters
-
-
-def chunks(ids: Sequence[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
-
-
 def shipment_postings(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ShipmentPostings]:
     """The ledger position of each shipment that has entries (one query per 4,000 shipments)."""
-    e = ledger_entries.c
     acc: dict[uuid.UUID, dict[str, Any]] = {}
-    rows = (
-        row
-        for chunk in chunks(ids)
-        for row in conn.execute(
-            select(e.shipment_id, e.kind, e.ledger_account, e.revenue_account, e.tax_type, e.amount_minor)
-            .where(e.shipment_id.in_(chunk))
-            .order_by(e.id)
-        )
-    )
-    for sid, kind, ledger_account, revenue_account, tax_type, amount in rows:
+    for sid, kind, ledger_account, revenue_account, tax_type, amount in repository.shipment_ledger_entries(
+        conn, ids
+    ):
         a = acc.setdefault(
             sid, {"assessed": defaultdict(int), "paid": 0, "receivable": None, "account": None, "ref": False}
         )

@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, literal, select
 from sqlalchemy.engine import Connection
 
-from clearway.kit.bulk import insert_dicts
 from clearway.reference.rates import RateNotFound, convert
-from clearway.revenue.tables import registrations
+from clearway.revenue import repository
 
 # ISO 3166 numeric codes of the EU member states: the 3 digits after "IM" name the state of identification.
 EU_NUMERIC = frozenset({
@@ -182,12 +180,8 @@ def upsert(conn: Connection, regs: Sequence[Registration]) -> int:
     one delete and one bulk insert per batch."""
     if not regs:
         return 0
-    numbers = [r.number for r in regs]
-    for start in range(0, len(numbers), 4000):
-        conn.execute(delete(registrations).where(registrations.c.number.in_(numbers[start : start + 4000])))
-    insert_dicts(
+    repository.replace_registrations(
         conn,
-        registrations,
         [
             {
                 "number": r.number,
@@ -207,27 +201,23 @@ def revoke(conn: Connection, number: str, at: dt.datetime) -> Registration:
     found = lookup(conn, [number]).get(normalise(number))
     if found is None:
         raise LookupError(f"no registration '{normalise(number)}'")
-    conn.execute(registrations.update().where(registrations.c.number == found.number).values(revoked_at=at))
+    repository.set_revoked(conn, found.number, at)
     return Registration(found.number, found.scheme, found.holder, found.valid_from, found.valid_to, at)
 
 
 def lookup(conn: Connection, numbers: Sequence[str]) -> dict[str, Registration]:
     wanted = sorted({normalise(n) for n in numbers})
     out: dict[str, Registration] = {}
-    for start in range(0, len(wanted), 4000):
-        for r in conn.execute(
-            select(registrations).where(registrations.c.number.in_(wanted[start : start + 4000]))
-        ):
-            revoked = r.revoked_at
-            if revoked is not None and revoked.tzinfo is None:
-                revoked = revoked.replace(tzinfo=dt.UTC)
-            out[r.number] = Registration(r.number, r.scheme, r.holder, r.valid_from, r.valid_to, revoked)
+    for r in repository.registration_rows(conn, wanted):
+        revoked = r.revoked_at
+        if revoked is not None and revoked.tzinfo is None:
+            revoked = revoked.replace(tzinfo=dt.UTC)
+        out[r.number] = Registration(r.number, r.scheme, r.holder, r.valid_from, r.valid_to, revoked)
     return out
 
 
 def list_registrations(conn: Connection, limit: int = 1000) -> list[Registration]:
-    numbers = conn.execute(select(registrations.c.number).order_by(registrations.c.number).limit(limit))
-    found = lookup(conn, [n for (n,) in numbers])
+    found = lookup(conn, repository.registration_numbers(conn, limit))
     return [found[n] for n in sorted(found)]
 
 
@@ -314,11 +304,7 @@ REGISTRY_CODES = frozenset({"registration.unknown", "registration.revoked", "reg
 
 def schemes_in_use(conn: Connection, schemes: Sequence[str]) -> set[str]:
     """The schemes, among ``schemes``, of which the registry holds at least one number."""
-    return {
-        scheme
-        for scheme in sorted(set(schemes))
-        if conn.execute(select(literal(1)).where(registrations.c.scheme == scheme).limit(1)).first()
-    }
+    return {scheme for scheme in sorted(set(schemes)) if repository.scheme_has_numbers(conn, scheme)}
 
 
 def pipeline_findings(conn: Connection, uses: Sequence[RegistrationUse]) -> Mapping[str, list[str]]:

@@ -7,7 +7,13 @@ the others are re-computed from their stored tax lines (customs value and tax ra
 the tariff. The result: shipments that change category, revenue gained or lost per duty/tax type and
 collection point, declarations that need collection at the border and their cost, and the net effect.
 The method and its assumptions are in docs/de-minimis-simulator.md. All arithmetic is in integer
-minor units with half-up rounding, in Polars over the stored tables.
+minor units with half-up rounding, in Polars over the stored tables (read by `repository`).
+
+The rules are the revenue engine's: the thresholds in force come from the same `Period.thresholds_for`
+as `calculation.rules_in_force`, the duty rate of a goods code from `calculation.duty_rate` with the
+jurisdiction's tariff (`engine.tariff_for`) and the one fallback rate, specific duties from
+`calculation.specific_duty`, and the tax is collected at checkout only under a declared vendor
+registration, as `calculation.under_vendor_scheme` decides.
 """
 
 from __future__ import annotations
@@ -15,21 +21,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
-from sqlalchemy import BigInteger, ColumnElement, String, and_, case, cast, func, select, true
 from sqlalchemy.engine import Connection
 
 from clearway.reference import eu_cet_rate
 from clearway.reference.jurisdictions import Jurisdiction, NoProfileForDate, jurisdictions
-from clearway.reference.money import format_minor, to_minor
+from clearway.reference.money import format_minor, minor_units, to_minor
+from clearway.revenue import repository
+from clearway.revenue.calculation import FALLBACK_DUTY_RATE, Item, duty_rate, specific_duty
+from clearway.revenue.engine import declared_pieces, tariff_for, threshold_channel
 
-MICRO = 1_000_000
+MICRO = repository.MICRO
 TAX_TYPES = ("duty", "flat_duty", "vat")
 DEFAULT_COST_PER_DECLARATION = Decimal("2.50")
-DEFAULT_FALLBACK_DUTY_RATE = Decimal("0.12")
+DEFAULT_FALLBACK_DUTY_RATE = FALLBACK_DUTY_RATE
 
 
 class SimulationError(ValueError):
@@ -108,87 +116,14 @@ def parse_policy(
 # Reading ----------------------------------------------------------------------------------------------
 
 
-def _frame(conn: Connection, query: Any, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    frame = pl.read_database(query, conn, infer_schema_length=None)
-    if frame.height == 0:
-        return pl.DataFrame(schema=schema)
-    return frame.select(pl.col(c).cast(t) for c, t in schema.items())
-
-
-def _lodgement_day(conn: Connection, column: Any) -> ColumnElement[str]:
-    """The UTC lodgement day as YYYY-MM-DD text: parsing a timestamp per row in Python costs more
-    than the whole simulation."""
-    if conn.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(cast(column, String), 1, 10)  # SQLite keeps UTC times as ISO text
-
-
 def _read(conn: Connection, policy: Policy) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    from clearway.declarations.tables import goods_items, shipments, tax_lines
-
-    s = shipments.c
     start = dt.datetime.combine(policy.date_from, dt.time(), tzinfo=dt.UTC) if policy.date_from else None
     end = (
         dt.datetime.combine(policy.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         if policy.date_to
         else None
     )
-    where = and_(
-        s.jurisdiction == policy.jurisdiction,
-        *([s.lodged_at >= start] if start else []),
-        *([s.lodged_at < end] if end else [true()]),
-    )
-    ids = select(s.id).where(where).scalar_subquery()
-    ships = _frame(
-        conn,
-        select(
-            cast(s.id, String).label("sid"),
-            s.irg_category,
-            s.value_minor,
-            s.collection_model,
-            s.revenue_currency,
-            _lodgement_day(conn, s.lodged_at).label("day"),
-        ).where(where),
-        {
-            "sid": pl.String(),
-            "irg_category": pl.Int64(),
-            "value_minor": pl.Int64(),
-            "collection_model": pl.String(),
-            "revenue_currency": pl.String(),
-            "day": pl.String(),
-        },
-    )
-    t = tax_lines.c
-    lines = _frame(
-        conn,
-        select(
-            cast(t.shipment_id, String).label("sid"),
-            t.item_seq,
-            t.tax_type,
-            t.base_minor,
-            cast(func.round(t.rate * MICRO), BigInteger).label("rate_micro"),
-            t.amount_minor,
-            t.collection,
-            case((t.legal_basis.ilike("%gift%"), 1), else_=0).label("gift"),
-        ).where(t.shipment_id.in_(ids)),
-        {
-            "sid": pl.String(),
-            "item_seq": pl.Int64(),
-            "tax_type": pl.String(),
-            "base_minor": pl.Int64(),
-            "rate_micro": pl.Int64(),
-            "amount_minor": pl.Int64(),
-            "collection": pl.String(),
-            "gift": pl.Boolean(),
-        },
-    )
-    g = goods_items.c
-    goods = _frame(
-        conn,
-        select(cast(g.shipment_id, String).label("sid"), g.seq, g.hs_code).where(g.shipment_id.in_(ids)),
-        {"sid": pl.String(), "seq": pl.Int64(), "hs_code": pl.String()},
-    )
-    return ships.with_columns(pl.col("day").str.to_date("%Y-%m-%d")), lines, goods
+    return repository.stored_traffic(conn, policy.jurisdiction, start, end)
 
 
 # The simulation (pure, over frames) -------------------------------------------------------------------
@@ -199,41 +134,49 @@ def _half_up_div(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
     return (numerator * 2 + denominator) // (pl.lit(2) * denominator)
 
 
-def _periods(j: Jurisdiction, dates: list[dt.date]) -> pl.DataFrame:
-    rows = []
+THRESHOLD_SCHEMA: dict[str, pl.DataType] = {
+    "day": pl.Date(),
+    "channel": pl.String(),
+    "departure_country": pl.String(),
+    "old_duty_threshold": pl.Int64(),
+    "old_tax_threshold": pl.Int64(),
+    "flat_below": pl.Int64(),
+    "ceiling": pl.Int64(),
+    "gift_relief": pl.Int64(),
+    "flat": pl.Int64(),
+    "scheme_limit": pl.Int64(),
+}
+
+
+def _rules_in_force(j: Jurisdiction, keys: pl.DataFrame) -> pl.DataFrame:
+    """Per (lodgement day, channel, place of shipment): the thresholds in force (`thresholds_for`, as the
+    revenue engine takes them) and the period's limits the proposal does not move."""
     cur = j.currency
-    for day in dates:
+
+    def m(x: Decimal | None) -> int | None:
+        return None if x is None else to_minor(x, cur)
+
+    rows = []
+    for day, channel, origin in keys.iter_rows():
         try:
             p = j.period(day)
         except NoProfileForDate as exc:
             raise SimulationError("from", str(exc)) from exc
+        duty_dm, tax_dm, _basis = p.thresholds_for(threshold_channel(channel), origin)
+        limits = (m(p.low_value_ceiling), m(p.gift_relief), m(p.flat_duty_per_subheading))
         rows.append(
-            {
-                "day": day,
-                "old_duty_threshold": to_minor(p.duty_de_minimis, cur),
-                "old_tax_threshold": to_minor(p.tax_de_minimis, cur),
-                "ceiling": to_minor(p.low_value_ceiling, cur),
-                "gift_relief": to_minor(p.gift_relief, cur),
-                "flat": None
-                if p.flat_duty_per_subheading is None
-                else to_minor(p.flat_duty_per_subheading, cur),
-                "scheme_limit": None
-                if p.vendor_scheme_limit is None
-                else to_minor(p.vendor_scheme_limit, cur),
-            }
+            (
+                day,
+                channel,
+                origin,
+                m(duty_dm),
+                m(tax_dm),
+                m(p.duty_de_minimis),
+                *limits,
+                m(p.vendor_scheme_limit),
+            )
         )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "day": pl.Date(),
-            "old_duty_threshold": pl.Int64(),
-            "old_tax_threshold": pl.Int64(),
-            "ceiling": pl.Int64(),
-            "gift_relief": pl.Int64(),
-            "flat": pl.Int64(),
-            "scheme_limit": pl.Int64(),
-        },
-    )
+    return pl.DataFrame(rows, schema=THRESHOLD_SCHEMA, orient="row")
 
 
 TariffMicro = Callable[[str], int | None]
@@ -257,24 +200,16 @@ def _category(value: pl.Expr, duty: pl.Expr, tax: pl.Expr) -> pl.Expr:
     )
 
 
-def simulate_frames(
-    ships: pl.DataFrame,
-    lines: pl.DataFrame,
-    goods: pl.DataFrame,
-    policy: Policy,
-    tariff: TariffMicro,
-    fallback_rate: Decimal = DEFAULT_FALLBACK_DUTY_RATE,
-) -> dict[str, Any]:
-    j = next(x for x in jurisdictions() if x.id == policy.jurisdiction)
-    cur = j.currency
-    if ships.height == 0:
-        period = f"{policy.date_from or 'the start'} to {policy.date_to or 'today'}"
-        raise NothingToSimulate("from", f"no stored shipments for {j.id} lodged from {period}")
-    x_new, y_new = to_minor(policy.duty_threshold, cur), to_minor(policy.tax_threshold, cur)
-    periods = _periods(j, sorted(ships["day"].unique().to_list()))
-    paid = pl.col("collection") != "relieved"
+def _with_declared_facts(ships: pl.DataFrame) -> pl.DataFrame:
+    """Frames made before the channel, place of shipment and vendor registration were read: none."""
+    missing = [c for c in ("channel", "departure_country", "vendor_registration") if c not in ships.columns]
+    return ships.with_columns(pl.lit(None, dtype=pl.String()).alias(c) for c in missing)
 
-    # Per shipment: what is stored, and the facts the rules need.
+
+def _stored_revenue(ships: pl.DataFrame, lines: pl.DataFrame, j: Jurisdiction) -> pl.DataFrame:
+    """Per shipment: what is stored (by duty/tax type and collection point), the rules in force on its
+    lodgement day, and the facts the rules need (documents, gift relief, vendor registration)."""
+    paid = pl.col("collection") != "relieved"
     stored = lines.group_by("sid").agg(
         *(
             pl.col("amount_minor").filter(paid & (pl.col("tax_type") == t)).sum().alias(f"old_{t}")
@@ -285,8 +220,14 @@ def simulate_frames(
         pl.col("gift").any().alias("gift"),  # gift relief, as the stored legal basis says
         (pl.col("collection") == "checkout").any().alias("had_checkout"),
     )
-    s = (
-        ships.join(periods, on="day", how="left")
+    keyed = ships.with_columns(pl.col("channel", "departure_country").fill_null(""))
+    keys = (
+        keyed.select("day", "channel", "departure_country")
+        .unique()
+        .sort("day", "channel", "departure_country")
+    )
+    return (
+        keyed.join(_rules_in_force(j, keys), on=["day", "channel", "departure_country"], how="left")
         .join(stored, on="sid", how="left")
         .with_columns(
             pl.col("gift").fill_null(False),
@@ -296,18 +237,30 @@ def simulate_frames(
                 for c in (*(f"old_{t}" for t in TAX_TYPES), "old_border", "old_checkout")
             ),
             (pl.col("irg_category") == 1).alias("docs"),
+            # Checkout collection needs the registration number in the declaration (IOSS: Directive
+            # 2006/112/EC Art. 143(1)(ca)); stored checkout lines show one was declared.
+            (pl.col("vendor_registration").is_not_null() | pl.col("had_checkout")).alias("registered"),
         )
     )
+
+
+def _treatments(s: pl.DataFrame, policy: Policy, j: Jurisdiction) -> pl.DataFrame:
+    """Duty treatment (none, relieved, flat, ad valorem) and whether the tax is due, under the rules in
+    force and under the proposal; the IRG category under the proposal; which shipments change."""
+    cur = j.currency
+    x_new, y_new = to_minor(policy.duty_threshold, cur), to_minor(policy.tax_threshold, cur)
     v = pl.col("value_minor")
     relieved_all = pl.col("docs") | (pl.col("gift") & (v <= pl.col("gift_relief")))
 
-    def duty_mode(threshold: pl.Expr) -> pl.Expr:
+    def duty_mode(threshold: pl.Expr, flat_below: pl.Expr) -> pl.Expr:
+        # Within the de minimis, the flat duty applies below its limit (the proposal moves it with the
+        # duty threshold: the low-value regime is the consignments the threshold relieves).
         return (
             pl.when(relieved_all)
             .then(pl.lit("none"))
             .when(v > threshold)
             .then(pl.lit("ad_valorem"))
-            .when(pl.col("flat").is_not_null() & (v < threshold))
+            .when(pl.col("flat").is_not_null() & (v < flat_below))
             .then(pl.lit("flat"))
             .otherwise(pl.lit("relieved"))
         )
@@ -315,14 +268,13 @@ def simulate_frames(
     def tax_due(threshold: pl.Expr) -> pl.Expr:
         return ~relieved_all & (v > threshold)
 
-    s = s.with_columns(
-        duty_mode(pl.col("old_duty_threshold")).alias("old_duty_mode"),
-        duty_mode(pl.lit(x_new)).alias("new_duty_mode"),
+    return s.with_columns(
+        duty_mode(pl.col("old_duty_threshold"), pl.col("flat_below")).alias("old_duty_mode"),
+        duty_mode(pl.lit(x_new), pl.lit(x_new)).alias("new_duty_mode"),
         tax_due(pl.col("old_tax_threshold")).alias("old_tax_due"),
         tax_due(pl.lit(y_new)).alias("new_tax_due"),
         _category(v, pl.col("old_duty_threshold"), pl.col("old_tax_threshold")).alias("old_category_check"),
         _category(v, pl.lit(x_new), pl.lit(y_new)).alias("new_category"),
-        ((pl.col("collection_model") == "vendor") | pl.col("had_checkout")).alias("vendor"),
     ).with_columns(
         (
             (pl.col("old_duty_mode") != pl.col("new_duty_mode"))
@@ -330,8 +282,11 @@ def simulate_frames(
         ).alias("changed")
     )
 
-    # Items of the shipments whose treatment changes: customs value, tax rate, tariff rate.
-    changed = s.filter(pl.col("changed"))
+
+def _changed_items(changed: pl.DataFrame, lines: pl.DataFrame, goods: pl.DataFrame) -> pl.DataFrame:
+    """Goods items of the shipments whose treatment changes, with their stored VAT base and rate and
+    stored ad valorem duty, and their customs value: the duty line's base, else the VAT base less its
+    share of the stored flat duty."""
     ids = changed.select("sid")
     item_lines = lines.join(ids, on="sid", how="semi")
     vat = item_lines.filter((pl.col("tax_type") == "vat") & pl.col("item_seq").is_not_null()).select(
@@ -350,22 +305,14 @@ def simulate_frames(
         pl.col("base_minor").alias("duty_base"),
         pl.col("amount_minor").alias("old_item_duty"),
     )
-    hs = goods.join(ids, on="sid", how="semi")
-    codes = sorted(set(hs["hs_code"].to_list()))
-    fallback = int((fallback_rate * MICRO).to_integral_value())
-    tariffs = pl.DataFrame(
-        {"hs_code": codes, "tariff": [(r if (r := tariff(c)) is not None else fallback) for c in codes]},
-        schema={"hs_code": pl.String(), "tariff": pl.Int64()},
-    )
-    items = (
-        hs.join(tariffs, on="hs_code", how="left")
+    return (
+        goods.join(ids, on="sid", how="semi")
         .join(vat, on=["sid", "seq"], how="left")
         .join(duty_items, on=["sid", "seq"], how="left")
         .join(changed.select("sid", "old_flat_duty", "new_duty_mode", "new_tax_due", "flat"), on="sid")
         .with_columns(pl.col("vat_base").fill_null(0), pl.col("vat_rate").fill_null(0))
         .with_columns(pl.col("vat_base").sum().over("sid").alias("base_sum"))
         .with_columns(
-            # Customs value: the duty line's base, else the VAT base less its share of the stored flat duty.
             pl.when(pl.col("duty_base").is_not_null())
             .then(pl.col("duty_base"))
             .when((pl.col("old_flat_duty") > 0) & (pl.col("base_sum") > 0))
@@ -377,13 +324,74 @@ def simulate_frames(
             .otherwise(pl.col("vat_base"))
             .alias("cv")
         )
-        .with_columns(
+    )
+
+
+def _micro(amount: Decimal, scale: int = 0) -> int:
+    return int((amount.scaleb(scale) * MICRO).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _tariff_of_items(
+    items: pl.DataFrame, j: Jurisdiction, tariff: TariffMicro | None, fallback_rate: Decimal
+) -> pl.DataFrame:
+    """Per item: the ad valorem rate in millionths and the specific duty (per kg, per item, ...) in
+    millionths of a minor unit, from the jurisdiction's tariff through `calculation.duty_rate`, as
+    the revenue engine assesses a goods item. A `tariff` given explicitly is ad valorem only."""
+    codes = sorted(set(items["hs_code"].to_list()))
+    specific = pl.lit(0, dtype=pl.Int64()).alias("specific_micro")
+    if tariff is not None:
+        fallback = _micro(fallback_rate)
+        rates = [(r if (r := tariff(c)) is not None else fallback) for c in codes]
+        table = pl.DataFrame(
+            {"hs_code": codes, "tariff": rates}, schema={"hs_code": pl.String(), "tariff": pl.Int64()}
+        )
+        return items.join(table, on="hs_code", how="left").with_columns(specific)
+    lookup = tariff_for(j)
+    found = {c: duty_rate(lookup, fallback_rate, c) for c in codes}
+    table = pl.DataFrame(
+        {"hs_code": codes, "tariff": [_micro(found[c].ad_valorem) for c in codes]},
+        schema={"hs_code": pl.String(), "tariff": pl.Int64()},
+    )
+    with_rates = items.join(table, on="hs_code", how="left")
+    with_specifics = [c for c in codes if found[c].specifics]
+    if not with_specifics:
+        return with_rates.with_columns(specific)
+    exponent = minor_units(j.currency)
+    scale = 2 if exponent is None else exponent
+    rows = []
+    for sid, seq, hs, quantity, unit, mass in (
+        with_rates.filter(pl.col("hs_code").is_in(with_specifics))
+        .select("sid", "seq", "hs_code", "quantity", "unit", "net_mass_kg")
+        .iter_rows()
+    ):
+        pieces = declared_pieces(Decimal(quantity), unit) if quantity is not None and unit else None
+        item = Item(seq, hs, Decimal(0), Decimal(mass) if mass is not None else Decimal(0), pieces)
+        amount, _how = specific_duty(found[hs], item, j.currency)
+        rows.append((sid, seq, _micro(amount, scale)))
+    parts = pl.DataFrame(
+        rows, schema={"sid": pl.String(), "seq": pl.Int64(), "specific_micro": pl.Int64()}, orient="row"
+    )
+    return with_rates.join(parts, on=["sid", "seq"], how="left").with_columns(
+        pl.col("specific_micro").fill_null(0)
+    )
+
+
+def _reassessed_items(items: pl.DataFrame) -> pl.DataFrame:
+    """Per item of a changed shipment: ad valorem duty (the stored line when there was one), the flat
+    duty per distinct sub-heading shared by customs value into the tax base, and the VAT."""
+    return (
+        items.with_columns(
             pl.col("cv").sum().over("sid").alias("cv_sum"),
             pl.col("hs_code").str.slice(0, 6).n_unique().over("sid").alias("subheadings"),
         )
         .with_columns(
             pl.when(pl.col("new_duty_mode") == "ad_valorem")
-            .then(pl.coalesce("old_item_duty", _half_up_div(pl.col("tariff") * pl.col("cv"), MICRO)))
+            .then(
+                pl.coalesce(
+                    "old_item_duty",
+                    _half_up_div(pl.col("tariff") * pl.col("cv") + pl.col("specific_micro"), MICRO),
+                )
+            )
             .otherwise(0)
             .alias("new_item_duty"),
             pl.when(pl.col("new_duty_mode") == "flat")
@@ -408,6 +416,12 @@ def simulate_frames(
             .alias("new_item_vat")
         )
     )
+
+
+def _simulated_revenue(s: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
+    """Per shipment: the simulated amounts (re-computed where the treatment changed, stored otherwise)
+    and their collection points: flat duty with the VAT at checkout under a vendor registration, the
+    VAT at checkout within the vendor scheme's limit, everything else at the border."""
     recomputed = items.group_by("sid").agg(
         pl.col("new_item_duty").sum().alias("r_duty"),
         pl.col("new_flat_total").first().alias("r_flat_duty"),
@@ -422,18 +436,43 @@ def simulate_frames(
             for t in TAX_TYPES
         )
     )
-    under_scheme = pl.col("vendor") & pl.col("scheme_limit").is_not_null() & (v <= pl.col("scheme_limit"))
-    new_checkout = pl.when(under_scheme).then(pl.col("new_vat")).otherwise(0) + pl.when(
-        pl.col("vendor")
-    ).then(pl.col("new_flat_duty")).otherwise(0)
-    s = s.with_columns(
+    v, registered = pl.col("value_minor"), pl.col("registered")
+    under_scheme = registered & pl.col("scheme_limit").is_not_null() & (v <= pl.col("scheme_limit"))
+    new_checkout = pl.when(under_scheme).then(pl.col("new_vat")).otherwise(0) + pl.when(registered).then(
+        pl.col("new_flat_duty")
+    ).otherwise(0)
+    return s.with_columns(
         pl.when(pl.col("changed")).then(new_checkout).otherwise(pl.col("old_checkout")).alias("new_checkout")
     ).with_columns(
         (pl.col("new_duty") + pl.col("new_flat_duty") + pl.col("new_vat") - pl.col("new_checkout")).alias(
             "new_border"
         )
     )
-    return _report(s, policy, j)
+
+
+def simulate_frames(
+    ships: pl.DataFrame,
+    lines: pl.DataFrame,
+    goods: pl.DataFrame,
+    policy: Policy,
+    tariff: TariffMicro | None = None,
+    fallback_rate: Decimal = DEFAULT_FALLBACK_DUTY_RATE,
+) -> dict[str, Any]:
+    """The simulation over stored frames: rules in force and treatments per shipment, the changed
+    shipments re-assessed item by item, and the report. `tariff` (ad valorem rates in millionths)
+    replaces the jurisdiction's tariff when given."""
+    j = next(x for x in jurisdictions() if x.id == policy.jurisdiction)
+    if ships.height == 0:
+        period = f"{policy.date_from or 'the start'} to {policy.date_to or 'today'}"
+        raise NothingToSimulate("from", f"no stored shipments for {j.id} lodged from {period}")
+    if "quantity" not in goods.columns:  # frames made before goods quantities were read
+        goods = goods.with_columns(
+            pl.lit(None, dtype=pl.String()).alias(c) for c in ("quantity", "unit", "net_mass_kg")
+        )
+    s = _treatments(_stored_revenue(_with_declared_facts(ships), lines, j), policy, j)
+    changed = s.filter(pl.col("changed"))
+    items = _tariff_of_items(_changed_items(changed, lines, goods), j, tariff, fallback_rate)
+    return _report(_simulated_revenue(s, _reassessed_items(items)), policy, j)
 
 
 def _report(s: pl.DataFrame, policy: Policy, j: Jurisdiction) -> dict[str, Any]:
@@ -531,4 +570,4 @@ def simulate(
 ) -> dict[str, Any]:
     """Run the simulation over the stored traffic of the policy's jurisdiction and period."""
     ships, lines, goods = _read(conn, policy)
-    return simulate_frames(ships, lines, goods, policy, tariff or eu_tariff_micro, fallback_rate)
+    return simulate_frames(ships, lines, goods, policy, tariff, fallback_rate)

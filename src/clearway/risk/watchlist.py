@@ -30,6 +30,7 @@ from sqlalchemy import Connection, or_, select
 
 from clearway.declarations.normalise import fold, name_key, normalise_tin
 from clearway.kit.bulk import insert_dicts
+from clearway.kit.errors import Finding
 from clearway.risk import tables as risk_tables
 
 COLUMNS = ("tin", "name", "address", "reason", "source", "valid_from", "valid_to")
@@ -189,8 +190,11 @@ class CsvProblem:
     column: str | None
     message: str
 
+    def as_finding(self) -> Finding:
+        return Finding("watchlist.csv", "", self.message, line=self.line, column=self.column)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        return self.as_finding().as_dict()
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")

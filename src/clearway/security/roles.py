@@ -25,10 +25,19 @@ class Principal:
     role: Role
     party: str | None = None  # the filer or agency the key belongs to
     key_id: str | None = None  # the key's public prefix, for the audit log
+    # A named process of the service itself (the CLI, the demo, the automatic release), not a caller.
+    system: str | None = None
+
+    @classmethod
+    def of_system(cls, name: str) -> Principal:
+        """The service acting on its own: command-line tools, the demo's simulation, automatic decisions."""
+        return cls(Role.ADMIN, system=name)
 
     @property
     def actor(self) -> str:
         """How the principal is named in events and the audit log."""
+        if self.system:
+            return f"system:{self.system}"
         name = f"{self.role}:{self.party}" if self.party else str(self.role)
         return f"{name} ({self.key_id})" if self.key_id else name
 

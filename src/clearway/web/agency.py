@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, parse_id
-from clearway.api.security import Principal, Role, require
 from clearway.clearance import agencies
 from clearway.clearance import queue as work_queue
 from clearway.clearance.lifecycle import AnyEvent, LiftHold, PlaceHold
+from clearway.http.problems import Problem, parse_id, parse_row_id
+from clearway.http.security import Principal, Role, require
 from clearway.web.dashboard import templates
 from clearway.web.officer import apply_event, error_text, form_fields
 
@@ -52,8 +52,10 @@ def _visible_sid(request: Request, code: str, shipment_id: str) -> uuid.UUID:
     return sid
 
 
-async def _act(request: Request, code: str, sid: uuid.UUID, event: AnyEvent) -> Response:
-    error = await run_in_threadpool(apply_event, request, sid, event, None, code)
+async def _act(
+    request: Request, principal: Principal, code: str, sid: uuid.UUID, event: AnyEvent
+) -> Response:
+    error = await run_in_threadpool(apply_event, request, principal, sid, event, None)
     if error is not None:
         return await run_in_threadpool(_render, request, code, error, 409)
     return RedirectResponse(f"/agency/{code}", status_code=303)
@@ -74,24 +76,26 @@ async def agency_hold(
                 "agency": code,
                 "reason_code": fields.get("reason_code", "").upper(),
                 "text": fields.get("text"),
-                "actor": principal.actor[:70] if principal.key_id else f"agency:{code}",
             }
         )
     except ValidationError as exc:
         return await run_in_threadpool(_render, request, code, error_text(exc), 422)
-    return await _act(request, code, sid, event)
+    return await _act(request, principal, code, sid, event)
 
 
 @router.post("/agency/{code}/shipments/{shipment_id}/lift/{hold_id}")
 async def agency_lift(
-    request: Request, code: str, shipment_id: str, hold_id: int, principal: Principal = _agency_or_officer
+    request: Request, code: str, shipment_id: str, hold_id: str, principal: Principal = _agency_or_officer
 ) -> Response:
     _own(principal, code)
     sid = await run_in_threadpool(_visible_sid, request, code, shipment_id)
     fields = await form_fields(request)
     if not fields.get("reason"):
         return await run_in_threadpool(_render, request, code, "reason: say why the hold is lifted", 422)
-    actor = principal.actor[:70] if principal.key_id else f"agency:{code}"
     return await _act(
-        request, code, sid, LiftHold(type="lift_hold", hold_id=hold_id, reason=fields["reason"], actor=actor)
+        request,
+        principal,
+        code,
+        sid,
+        LiftHold(type="lift_hold", hold_id=parse_row_id(hold_id, "hold"), reason=fields["reason"]),
     )

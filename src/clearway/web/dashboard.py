@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from clearway.api.problems import Problem, parse_id
-from clearway.api.security import Role, require
 from clearway.clearance import queue as held_queue
 from clearway.declarations.repository import shipment_detail
+from clearway.http.problems import Problem, parse_id
+from clearway.http.security import Role, require
 from clearway.risk import scoring
 from clearway.web import queries
 

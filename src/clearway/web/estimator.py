@@ -2,7 +2,7 @@
 
 Search runs over the HS 2022 subheading texts (every word of the query must appear; shorter texts
 first) and marks goods on the packaged prohibited/restricted list. The estimate is the same
-`clearway.revenue.engine.estimate` as `GET /v1/estimate` and `clearway estimate`.
+`clearway.revenue.service.estimate` as `GET /v1/estimate` and `clearway estimate`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from clearway.api.estimate import run_estimate
 from clearway.reference import prohibited_status
 from clearway.reference._load import read_rows
 from clearway.reference.jurisdictions import all_profiles
-from clearway.revenue.engine import EstimateError
+from clearway.revenue import service
+from clearway.revenue.engine import EstimateError, estimate_request
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)
@@ -83,7 +83,9 @@ def estimate_page(request: Request) -> HTMLResponse:
         p = prohibited_status(q["hs"].strip())
         context["restriction"] = p
         try:
-            context["result"] = run_estimate({k: v for k, v in q.items() if k != "q"})
+            parcel = estimate_request({k: v for k, v in q.items() if k != "q"})
+            fallback = request.app.state.settings.fallback_duty_rate
+            context["result"] = service.estimate(parcel, fallback).as_json()
         except EstimateError as exc:
             context["error"] = exc
     status = 422 if context["error"] else 200

@@ -8,8 +8,6 @@ to /login when there is none (the API answers 401 problems instead).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 import urllib.parse
@@ -18,46 +16,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, problem_response
-from clearway.api.security import SESSION_COOKIE, Unauthenticated
+from clearway.http.problems import Problem, problem_response
+from clearway.http.security import Unauthenticated
+from clearway.http.sessions import SESSION_COOKIE, SESSION_SECONDS, secret_of, session_value
 from clearway.security import keys
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)
-SESSION_SECONDS = 12 * 3600
-
-
-def _secret(request: Request) -> bytes:
-    configured = request.app.state.settings.session_secret
-    if configured:
-        return str(configured).encode()
-    secret: bytes = request.app.state.session_secret  # set by install(): one per process
-    return secret
-
-
-def _sign(secret: bytes, payload: str) -> str:
-    return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
-
-
-def session_value(secret: bytes, prefix: str, issued: int) -> str:
-    payload = f"{prefix}.{issued}"
-    return f"{payload}.{_sign(secret, payload)}"
-
-
-def session_prefix(request: Request, now: float | None = None) -> str | None:
-    """The key prefix of a valid, unexpired session cookie; None otherwise."""
-    value = request.cookies.get(SESSION_COOKIE)
-    if not value:
-        return None
-    parts = value.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    prefix, issued, signature = parts
-    if not hmac.compare_digest(signature, _sign(_secret(request), f"{prefix}.{issued}")):
-        return None
-    if (now or time.time()) - int(issued) > SESSION_SECONDS:
-        return None
-    return prefix
 
 
 def _safe_next(target: str | None) -> str:
@@ -99,7 +64,7 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        session_value(_secret(request), verdict.principal.key_id, int(time.time())),
+        session_value(secret_of(request), verdict.principal.key_id, int(time.time())),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",

@@ -23,12 +23,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.measurement import load_tables
-from clearway.api.security import Role, require
 from clearway.declarations.tables import shipments
+from clearway.http.security import Role, require
+from clearway.kit.database import transaction
 from clearway.measurement import study, trs
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.scope import EmptyScope, Scope, shipments_in
+from clearway.measurement.service import tables_for
 from clearway.measurement.sources import Tables
 from clearway.measurement.statistics import by_dimension, data_quality
 from clearway.web import charts
@@ -172,6 +173,11 @@ def _grouped(result: dict[str, Any], by: str) -> list[dict[str, Any]]:
         }
         for value, rows in groups.items()
     ]
+
+
+def load_tables(request: Request, scope: Scope | None = None) -> Tables:
+    with transaction(request.app.state.engine) as conn:
+        return tables_for(conn, scope)
 
 
 def release_times_view(tables: Tables, scope: Scope, by: str | None) -> dict[str, Any]:

@@ -16,12 +16,20 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem, parse_id
-from clearway.api.security import Principal, Role, require
 from clearway.clearance import queue as work_queue
-from clearway.clearance.lifecycle import AnyEvent, InspectionResult, LiftHold, PlaceHold, TransitionRefused
-from clearway.clearance.service import NotPermitted, ShipmentNotFound, StaleVersion, record_event
+from clearway.clearance.errors import (
+    BadIfMatch,
+    NotPermitted,
+    StaleVersion,
+    StatedTimeRefused,
+    TransitionRefused,
+)
+from clearway.clearance.lifecycle import AnyEvent, InspectionResult, LiftHold, PlaceHold
+from clearway.clearance.service import record_transition
 from clearway.declarations.tables import decisions, holds, shipments
+from clearway.http.problems import Problem, parse_id, parse_row_id
+from clearway.http.security import Principal, Role, require
+from clearway.kit.database import transaction
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)
@@ -42,14 +50,14 @@ def error_text(exc: ValidationError) -> str:
 
 
 def apply_event(
-    request: Request, sid: uuid.UUID, event: AnyEvent, version: str | None, agency: str | None
+    request: Request, principal: Principal, sid: uuid.UUID, event: AnyEvent, version: str | None
 ) -> str | None:
-    """Record the event; None when done, else why not (shown on the page)."""
+    """Record the event through the one transition service; None when done, else why not (shown on the
+    page). A missing or invisible shipment is a 404 page."""
     try:
-        record_event(request.app.state.engine, sid, event, None, int(version) if version else None, agency)
-    except ShipmentNotFound as exc:
-        raise Problem(404, "Not found", f"no shipment {sid}") from exc
-    except (TransitionRefused, NotPermitted) as exc:
+        with transaction(request.app.state.engine) as conn:
+            record_transition(conn, principal, sid, event, if_match=version)
+    except (TransitionRefused, NotPermitted, BadIfMatch, StatedTimeRefused) as exc:
         return str(exc)
     except StaleVersion as exc:
         return f"the shipment changed meanwhile (now {exc.state}, version {exc.version}); reload and retry"
@@ -79,8 +87,9 @@ def _case(request: Request, sid: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def _actor(principal: Principal, fields: dict[str, str]) -> str:
-    return (principal.actor if principal.key_id else fields.get("actor", "officer"))[:70]
+def stated_actor(fields: dict[str, str]) -> dict[str, str]:
+    """A name typed into the form (e.g. the inspector on duty): kept as `stated_by`, never as the actor."""
+    return {"actor": fields["actor"][:70]} if fields.get("actor") else {}
 
 
 @router.get("/officer", response_class=HTMLResponse)
@@ -101,8 +110,10 @@ def _render(request: Request, sid: uuid.UUID, error: str | None, status: int) ->
     )
 
 
-async def _act(request: Request, sid: uuid.UUID, event: AnyEvent, fields: dict[str, str]) -> Response:
-    error = await run_in_threadpool(apply_event, request, sid, event, fields.get("version"), None)
+async def _act(
+    request: Request, principal: Principal, sid: uuid.UUID, event: AnyEvent, fields: dict[str, str]
+) -> Response:
+    error = await run_in_threadpool(apply_event, request, principal, sid, event, fields.get("version"))
     if error is not None:
         return await run_in_threadpool(_render, request, sid, error, 409)
     return RedirectResponse(f"/officer/shipments/{sid}", status_code=303)
@@ -120,12 +131,10 @@ async def officer_result(request: Request, shipment_id: str, principal: Principa
         except ValueError:
             return await run_in_threadpool(_render, request, sid, "undervaluation: not an amount", 422)
     try:
-        event = InspectionResult.model_validate(
-            {**body, "type": "inspection_result", "actor": _actor(principal, fields)}
-        )
+        event = InspectionResult.model_validate({**body, "type": "inspection_result", **stated_actor(fields)})
     except ValidationError as exc:
         return await run_in_threadpool(_render, request, sid, error_text(exc), 422)
-    return await _act(request, sid, event, fields)
+    return await _act(request, principal, sid, event, fields)
 
 
 @router.post("/officer/shipments/{shipment_id}/hold")
@@ -139,25 +148,28 @@ async def officer_hold(request: Request, shipment_id: str, principal: Principal 
                 "reason_code": fields.get("reason_code", "").upper(),
                 "text": fields.get("text"),
                 "agency": fields.get("agency"),
-                "actor": _actor(principal, fields),
+                **stated_actor(fields),
             }
         )
     except ValidationError as exc:
         return await run_in_threadpool(_render, request, sid, error_text(exc), 422)
-    return await _act(request, sid, event, fields)
+    return await _act(request, principal, sid, event, fields)
 
 
 @router.post("/officer/shipments/{shipment_id}/lift/{hold_id}")
 async def officer_lift(
-    request: Request, shipment_id: str, hold_id: int, principal: Principal = _officer
+    request: Request, shipment_id: str, hold_id: str, principal: Principal = _officer
 ) -> Response:
     sid, fields = parse_id(shipment_id), await form_fields(request)
     try:
         event = LiftHold(
-            type="lift_hold", hold_id=hold_id, reason=fields.get("reason"), actor=_actor(principal, fields)
+            type="lift_hold",
+            hold_id=parse_row_id(hold_id, "hold"),
+            reason=fields.get("reason"),
+            **stated_actor(fields),
         )
     except ValidationError as exc:
         return await run_in_threadpool(_render, request, sid, error_text(exc), 422)
     if not event.reason:
         return await run_in_threadpool(_render, request, sid, "reason: say why the hold is lifted", 422)
-    return await _act(request, sid, event, fields)
+    return await _act(request, principal, sid, event, fields)

@@ -1,8 +1,8 @@
 """Revenue pages: the de minimis policy simulator with its chart, and the intermediary accounts.
 
-The page runs the same `clearway.revenue.simulator` as `GET /v1/simulations/de-minimis` and adds the
-presentation: headline numbers, an SVG chart of revenue per duty/tax type now and under the proposed
-thresholds, and the shipments that change IRG category. The form arrives as plain strings so that a
+The page runs the same `clearway.revenue.service.simulate_de_minimis` as `GET /v1/simulations/de-minimis`
+and adds the presentation: headline numbers, an SVG chart of revenue per duty/tax type now and under the
+proposed thresholds, and the shipments that change IRG category. The form arrives as plain strings so that a
 mistyped threshold gives a page that says what is wrong.
 """
 
@@ -16,10 +16,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.revenue import run_simulation
-from clearway.api.security import Role, require
+from clearway.http.security import Role, require
 from clearway.reference.jurisdictions import jurisdictions
-from clearway.revenue import accounts, simulator
+from clearway.revenue import accounts, service, simulator
 from clearway.web import charts
 from clearway.web.dashboard import templates
 
@@ -58,6 +57,11 @@ def transitions_chart(result: dict[str, Any]) -> str:
     return charts.horizontal_bar_chart(bars, label="Shipments changing IRG category", label_width=260)
 
 
+def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
+    with request.app.state.engine.begin() as conn:
+        return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
+
+
 @router.get("/revenue/simulator", response_class=HTMLResponse)
 async def simulator_page(request: Request) -> HTMLResponse:
     q = request.query_params
@@ -86,7 +90,7 @@ async def simulator_page(request: Request) -> HTMLResponse:
                 form["from"],
                 form["to"],
             )
-            result = await run_in_threadpool(run_simulation, request, policy)
+            result = await run_in_threadpool(_simulate, request, policy)
             context.update(
                 result=result,
                 revenue_chart=revenue_chart(result),
@@ -108,18 +112,16 @@ async def accounts_page(request: Request) -> HTMLResponse:
     selected = request.query_params.get("account", "")
 
     def load() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
-        with request.app.state.engine.connect() as conn:
-            found = accounts.get_accounts(conn)
-            balances = accounts.account_balances(conn, found.values())
+        with request.app.state.engine.begin() as conn:
             rows = []
-            for a in found.values():
-                row = a.as_dict(balances[a.id])
-                row["used_pct"] = round(100 * balances[a.id] / a.limit_minor, 1) if a.limit_minor else None
+            for a, balance in service.accounts_with_balances(conn):
+                row = a.as_dict(balance)
+                row["used_pct"] = round(100 * balance / a.limit_minor, 1) if a.limit_minor else None
                 rows.append(row)
             if not selected:
                 return rows, None, None
             try:
-                return rows, accounts.statement(conn, selected, month), None
+                return rows, service.account_statement(conn, selected, month), None
             except (accounts.AccountError, accounts.UnknownAccount) as exc:
                 return rows, None, str(exc)
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from clearway.api.problems import Problem
-from clearway.api.security import Role, require
+from clearway.http.problems import Problem
+from clearway.http.security import Role, require
 from clearway.risk import cases, drift
 from clearway.web import charts
 from clearway.web.dashboard import templates

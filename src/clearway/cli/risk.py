@@ -1,29 +1,18 @@
-"""``clearway risk``: selection for control, drift, case files; and ``clearway model retrain``."""
+"""`clearway risk …`: selection for control, inspection capacity, feedback and drift, case files."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from clearway.config import Settings
-from clearway.kit.database import make_engine
+from clearway.cli._common import DbOption, begin, connect, console, day, fail, known_errors, print_json
 from clearway.risk import cases, drift, selection
-from clearway.risk.retrain import RetrainError, retrain
 
 risk_app = typer.Typer(help="Risk analytics: selection for control, drift, case files.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
-]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD)")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD)")]
 
@@ -32,28 +21,6 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _url(db: str | None) -> str:
-    return db or Settings().database_url
-
-
-def _day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
-
-
-def _json(document: Any) -> None:
-    print(json.dumps(document, default=str))
 
 
 @risk_app.command("select")
@@ -69,21 +36,15 @@ def select_command(
     db: DbOption = None,
 ) -> None:
     """Choose shipments for control by score within capacity, plus a random exploration share."""
-    day = _day(date, "--date")
-    assert day is not None
-    engine = make_engine(_url(db))
-    try:
-        with engine.begin() as conn:
-            run = selection.run_selection(conn, office, day, capacity, exploration, seed)
-    except selection.SelectionError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
+    filing_day = day(date, "--date")
+    assert filing_day is not None
+    with known_errors(selection.SelectionError), begin(db) as conn:
+        run = selection.run_selection(conn, office, filing_day, capacity, exploration, seed)
     if fmt is Format.JSON:
-        _json(run)
+        print_json(run)
         return
-    out.print(
-        f"run {run['id']}: office {office}, {day}, {run['candidates']} candidates, "
+    console().print(
+        f"run {run['id']}: office {office}, {filing_day}, {run['candidates']} candidates, "
         f"capacity {run['capacity']} ({run['exploration_slots']} exploration), seed {run['seed']}, "
         f"model {run['model_version'] or '-'}",
         highlight=False,
@@ -93,7 +54,7 @@ def select_command(
         table.add_column(column)
     for p in run["selected"]:
         table.add_row(p["shipment_id"], p["kind"], p["control"], f"{p['score']:.4f}")
-    out.print(table)
+    console().print(table)
 
 
 @risk_app.command("capacity")
@@ -103,11 +64,9 @@ def capacity_command(
     db: DbOption = None,
 ) -> None:
     """Set an office's daily inspection capacity."""
-    engine = make_engine(_url(db))
-    with engine.begin() as conn:
+    with begin(db) as conn:
         selection.set_capacity(conn, office, per_day)
-    engine.dispose()
-    out.print(f"{office}: {per_day} controls per day")
+    console().print(f"{office}: {per_day} controls per day")
 
 
 @risk_app.command("drift")
@@ -118,16 +77,10 @@ def drift_command(
     db: DbOption = None,
 ) -> None:
     """Weekly hit rate, exploration hit rate and score shift (PSI against the training scores)."""
-    engine = make_engine(_url(db))
-    try:
-        with engine.connect() as conn:
-            report = drift.drift(conn, _day(date_from, "--from"), _day(date_to, "--to"))
-    except drift.NoData as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
+    with known_errors(drift.NoData), connect(db) as conn:
+        report = drift.drift(conn, day(date_from, "--from"), day(date_to, "--to"))
     if fmt is Format.JSON:
-        _json(report)
+        print_json(report)
         return
     table = Table(title=f"Feedback and drift (PSI: {report['psi_reading']})")
     columns = (
@@ -143,7 +96,7 @@ def drift_command(
         table.add_column(column.replace("_", " "))
     for w in report["weeks"]:
         table.add_row(*("" if w[c] is None else str(w[c]) for c in columns))
-    out.print(table)
+    console().print(table)
 
 
 @risk_app.command("cases")
@@ -158,21 +111,19 @@ def cases_command(
     db: DbOption = None,
 ) -> None:
     """Shipments linked by shared parties, addresses, payment or waybill references."""
-    engine = make_engine(_url(db))
-    with engine.connect() as conn:
-        found = cases.find_cases(conn, _day(date_from, "--from"), _day(date_to, "--to"), max_key)
-    engine.dispose()
+    with connect(db) as conn:
+        found = cases.find_cases(conn, day(date_from, "--from"), day(date_to, "--to"), max_key)
     if case is not None:
         one = next((c for c in found["cases"] if c["id"] == case), None)
         if one is None:
-            _fail(f"--case: no case {case} in the range")
+            fail(f"--case: no case {case} in the range")
         if fmt is Format.CSV:
             print(cases.case_csv(one), end="")
         else:
-            _json(one)
+            print_json(one)
         return
     if fmt is Format.JSON:
-        _json(found)
+        print_json(found)
         return
     if fmt is Format.CSV:
         print(cases.case_csv(*found["cases"]), end="")
@@ -186,28 +137,4 @@ def cases_command(
             c["id"], str(c["shipments"]), f"{c['value']:.2f}", str(c["controlled"]), str(c["non_compliant"]),
             ", ".join(kinds),
         )  # fmt: skip
-    out.print(table)
-
-
-def run_retrain(
-    date_from: str | None,
-    date_to: str | None,
-    *,
-    activate: bool,
-    seed: int,
-    unbiased_only: bool,
-    db: str | None,
-) -> None:
-    """The body of `clearway model retrain` (risk/model/cli.py holds its options): train a `shipments`
-    model on stored shipments and their control results; JSON on the last line."""
-    engine = make_engine(_url(db))
-    try:
-        result = retrain(
-            engine, _day(date_from, "--from"), _day(date_to, "--to"), activate=activate, seed=seed,
-            unbiased_only=unbiased_only,
-        )  # fmt: skip
-    except RetrainError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
-    _json(result.as_dict())
+    console().print(table)

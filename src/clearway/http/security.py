@@ -19,13 +19,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import Response
 
-from clearway.api.problems import Problem
+from clearway.http.problems import Problem
+from clearway.http.sessions import SESSION_COOKIE, session_prefix
 from clearway.security import audit, keys
 from clearway.security.roles import ANONYMOUS_ADMIN, Principal, Role
 from clearway.security.visibility import can_see, visible_shipment_filter
 
 __all__ = [
     "ANONYMOUS_ADMIN",
+    "SESSION_COOKIE",
     "Principal",
     "Role",
     "Unauthenticated",
@@ -37,7 +39,6 @@ __all__ = [
     "visible_shipment_filter",
 ]
 
-SESSION_COOKIE = "clearway_session"
 _PROBLEMS = "https://clearway.dev/problems/"
 
 
@@ -111,8 +112,6 @@ def authenticate(request: Request) -> Principal:
     key = _presented_key(request)
     engine = request.app.state.engine
     if key is None:
-        from clearway.web.login import session_prefix  # the web layer owns the cookie format
-
         prefix = session_prefix(request)
         if prefix is None:
             raise Unauthenticated(

@@ -1,4 +1,4 @@
-"""`clearway rules ...` and `clearway watchlist ...`: analyst rules, backtests and watch lists."""
+"""`clearway rules …` and `clearway watchlist …`: analyst rules, backtests and watch lists."""
 
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
 
-from clearway.config import Settings
-from clearway.kit.database import make_engine
-from clearway.migrations import upgrade
+from clearway.cli._common import DbOption, begin, connect, console, err, fail, print_json, settings
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.backtest import EmptyRange, backtest
@@ -27,43 +23,17 @@ rules_app = typer.Typer(
     help="Analyst risk rules: list, add, update, disable, backtest.", no_args_is_help=True
 )
 watchlist_app = typer.Typer(help="Watch lists: import, export, list.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # error lines stay whole, for grep and editors
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
-]
 FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
-
-
-def _settings(db: str | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"database_url": db}) if db else settings
-
-
-def _engine(db: str | None) -> Engine:
-    settings = _settings(db)
-    upgrade(settings.database_url)
-    return make_engine(settings.database_url)
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(2)
 
 
 def _rule_error(exc: RuleError, condition: str) -> NoReturn:
     p = exc.position
     line = condition.splitlines()[p.line - 1] if condition.splitlines() else ""
-    err.print(f"[red]error:[/red] {exc.kind}: {exc.reason}", highlight=False)
-    err.print(f"  line {p.line}, column {p.column} (offset {p.offset})", highlight=False)
-    err.print(f"  {line}\n  {' ' * (p.column - 1)}^", highlight=False, markup=False)
+    err().print(f"[red]error:[/red] {exc.kind}: {exc.reason}", highlight=False)
+    err().print(f"  line {p.line}, column {p.column} (offset {p.offset})", highlight=False)
+    err().print(f"  {line}\n  {' ' * (p.column - 1)}^", highlight=False, markup=False)
     raise typer.Exit(2)
-
-
-def _json_out(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, default=str) + "\n")
 
 
 @rules_app.command("list")
@@ -73,11 +43,11 @@ def list_rules(
     all_: Annotated[bool, typer.Option("--all", help="include disabled rules")] = False,
 ) -> None:
     """The analyst rules and the live rule-set version."""
-    with _engine(db).connect() as conn:
+    with connect(db, migrate=True) as conn:
         rules = ruleset.list_rules(conn, include_disabled=all_)
         version = ruleset.version_string(ruleset.current_version(conn))
     if output == "json":
-        _json_out({"rule_set_version": version, "rules": rules})
+        print_json({"rule_set_version": version, "rules": rules})
         return
     table = Table(title=f"rule set {version}")
     for column in ("id", "effect", "weight", "enabled", "valid", "scope", "condition"):
@@ -88,17 +58,17 @@ def list_rules(
         table.add_row(
             r["id"], r["effect"], f"{r['weight']:g}", str(r["enabled"]), valid, scope, r["condition"]
         )
-    console.print(table)
+    console().print(table)
 
 
 @rules_app.command("show")
 def show_rule(rule_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """One rule as stored (JSON)."""
-    with _engine(db).connect() as conn:
+    with connect(db, migrate=True) as conn:
         try:
-            _json_out(ruleset.get_rule(conn, rule_id))
+            print_json(ruleset.get_rule(conn, rule_id))
         except ruleset.RuleNotFound:
-            _fail(f"no rule {rule_id}")
+            fail(f"no rule {rule_id}")
 
 
 def _specs_from_file(path: Path) -> list[ruleset.RuleSpec]:
@@ -106,7 +76,7 @@ def _specs_from_file(path: Path) -> list[ruleset.RuleSpec]:
     try:
         data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{path}: {exc}")
+        fail(f"{path}: {exc}")
     if isinstance(data, dict) and "rules" in data:
         data = data["rules"]
     items = data if isinstance(data, list) else [data]
@@ -116,7 +86,7 @@ def _specs_from_file(path: Path) -> list[ruleset.RuleSpec]:
             specs.append(ruleset.RuleSpec.model_validate(item))
         except ValidationError as exc:
             first = exc.errors()[0]
-            _fail(f"{path}: rule {k + 1}: {'.'.join(map(str, first['loc'])) or 'rule'}: {first['msg']}")
+            fail(f"{path}: rule {k + 1}: {'.'.join(map(str, first['loc'])) or 'rule'}: {first['msg']}")
     return specs
 
 
@@ -126,7 +96,7 @@ def _spec_from_options(**options: Any) -> ruleset.RuleSpec:
         return ruleset.RuleSpec.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        _fail(f"{'.'.join(map(str, first['loc'])) or 'rule'}: {first['msg']}")
+        fail(f"{'.'.join(map(str, first['loc'])) or 'rule'}: {first['msg']}")
 
 
 IdOpt = Annotated[str | None, typer.Option("--id")]
@@ -143,11 +113,10 @@ FileOpt = Annotated[Path | None, typer.Option("--file", exists=True, dir_okay=Fa
 
 
 def _apply(specs: list[ruleset.RuleSpec], db: str | None, update_id: str | None = None) -> None:
-    engine = _engine(db)
     version = 0
     try:
         # One transaction: a bad rule in a file leaves the active rule set as it was.
-        with engine.begin() as conn:
+        with begin(db, migrate=True) as conn:
             for spec in specs:
                 if update_id is None:
                     version = ruleset.add_rule(conn, spec, "cli")
@@ -155,15 +124,15 @@ def _apply(specs: list[ruleset.RuleSpec], db: str | None, update_id: str | None 
                     version = ruleset.update_rule(conn, update_id, spec, "cli")
     except RuleError as exc:
         bad = next(s for s in specs if _fails(s))
-        err.print(f"rule {bad.id}:", highlight=False)
+        err().print(f"rule {bad.id}:", highlight=False)
         _rule_error(exc, bad.condition)
     except ruleset.RuleExists as exc:
-        _fail(f"rule {exc} exists: use `clearway rules update {exc}`")
+        fail(f"rule {exc} exists: use `clearway rules update {exc}`")
     except ruleset.RuleNotFound as exc:
-        _fail(f"no rule {exc}")
+        fail(f"no rule {exc}")
     except ValueError as exc:
-        _fail(str(exc))
-    console.print(f"{', '.join(s.id for s in specs)}: rule set {ruleset.version_string(version)}")
+        fail(str(exc))
+    console().print(f"{', '.join(s.id for s in specs)}: rule set {ruleset.version_string(version)}")
 
 
 def _fails(spec: ruleset.RuleSpec) -> bool:
@@ -230,14 +199,14 @@ def update_rule(
     if file:
         specs = _specs_from_file(file)
         if len(specs) != 1:
-            _fail(f"{file}: one rule expected for an update, found {len(specs)}")
+            fail(f"{file}: one rule expected for an update, found {len(specs)}")
         _apply(specs, db, rule_id)
         return
-    with _engine(db).connect() as conn:
+    with connect(db, migrate=True) as conn:
         try:
             current = ruleset.get_rule(conn, rule_id)
         except ruleset.RuleNotFound:
-            _fail(f"no rule {rule_id}")
+            fail(f"no rule {rule_id}")
     changes = {
         "title": title,
         "description": description,
@@ -271,26 +240,26 @@ def update_rule(
 @rules_app.command("disable")
 def disable_rule(rule_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Take a rule out of the active set (it stays listed, disabled)."""
-    with _engine(db).begin() as conn:
+    with begin(db, migrate=True) as conn:
         try:
             version = ruleset.disable_rule(conn, rule_id, "cli")
         except ruleset.RuleNotFound:
-            _fail(f"no rule {rule_id}")
-    console.print(f"{rule_id} disabled: rule set {ruleset.version_string(version)}")
+            fail(f"no rule {rule_id}")
+    console().print(f"{rule_id} disabled: rule set {ruleset.version_string(version)}")
 
 
 @rules_app.command("versions")
 def versions(db: DbOption = None) -> None:
     """Every rule-set version, newest first (JSON)."""
-    with _engine(db).connect() as conn:
-        _json_out(ruleset.list_versions(conn))
+    with connect(db, migrate=True) as conn:
+        print_json(ruleset.list_versions(conn))
 
 
 def _date(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
+        fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
 
 
 @rules_app.command("backtest")
@@ -304,26 +273,26 @@ def run_backtest(
 ) -> None:
     """What would this rule have hit? Hits, share of traffic, hit rate against control outcomes."""
     if (condition is None) == (rule_id is None):
-        _fail("give exactly one of --condition and --rule")
+        fail("give exactly one of --condition and --rule")
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    settings = _settings(db)
-    with _engine(db).connect() as conn:
+    window = settings(db).split_window_hours
+    with connect(db, migrate=True) as conn:
         try:
             if condition is not None:
                 rules, label = ruleset.condition_only(condition), condition
             else:
                 assert rule_id is not None
                 rules, label = ruleset.stored_rule(conn, rule_id), rule_id
-            result = backtest(conn, rules, start, end, settings.split_window_hours, label)
+            result = backtest(conn, rules, start, end, window, label)
         except RuleError as exc:
             _rule_error(exc, condition or "")
         except ruleset.RuleNotFound:
-            _fail(f"no rule {rule_id}")
+            fail(f"no rule {rule_id}")
         except (EmptyRange, ValueError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     numbers = result.as_dict()
     if output == "json":
-        _json_out(numbers)
+        print_json(numbers)
         return
     table = Table(title=f"backtest {label} {start} to {end}")
     table.add_column("measure")
@@ -331,7 +300,7 @@ def run_backtest(
     for k, v in numbers.items():
         if k not in ("date_from", "date_to", "rule_set"):
             table.add_row(k, "-" if v is None else f"{v:g}" if isinstance(v, float) else str(v))
-    console.print(table)
+    console().print(table)
 
 
 # Watch list -----------------------------------------------------------------------------------------
@@ -349,11 +318,11 @@ def import_watchlist(
         entries = watch_lists.parse_csv(file.read_text(encoding="utf-8-sig"))
     except watch_lists.WatchlistCsvError as exc:
         for p in exc.problems:
-            err.print(f"{file}:{p}", highlight=False, markup=False)
-        _fail(f"{len(exc.problems)} bad row(s); nothing imported")
-    with _engine(db).begin() as conn:
+            err().print(f"{file}:{p}", highlight=False, markup=False)
+        fail(f"{len(exc.problems)} bad row(s); nothing imported")
+    with begin(db, migrate=True) as conn:
         added = watch_lists.add_entries(conn, entries)
-    console.print(f"imported {added} watch-list entries from {file}")
+    console().print(f"imported {added} watch-list entries from {file}")
 
 
 @watchlist_app.command("export")
@@ -362,13 +331,13 @@ def export_watchlist(
     db: DbOption = None,
 ) -> None:
     """The whole watch list as CSV, in the import format."""
-    with _engine(db).connect() as conn:
+    with connect(db, migrate=True) as conn:
         text = watch_lists.export_csv(conn)
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text)
-        console.print(f"wrote {out}")
+        console().print(f"wrote {out}")
 
 
 @watchlist_app.command("list")
@@ -378,10 +347,10 @@ def list_watchlist(
     output: FormatOption = "table",
 ) -> None:
     """Watch-list entries (all, or those valid on a day)."""
-    with _engine(db).connect() as conn:
+    with connect(db, migrate=True) as conn:
         entries = watch_lists.list_entries(conn, _date(on, "--on") if on else None)
     if output == "json":
-        _json_out(entries)
+        print_json(entries)
         return
     table = Table(title=f"watch list ({len(entries)})")
     for column in ("id", "tin", "name", "address", "reason", "source", "valid_from", "valid_to"):
@@ -393,4 +362,4 @@ def list_watchlist(
                 for c in ("id", "tin", "name", "address", "reason", "source", "valid_from", "valid_to")
             )
         )
-    console.print(table)
+    console().print(table)

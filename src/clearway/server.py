@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from clearway.api import measurement, problems, rules, security, shipments
-from clearway.config import Settings
+from clearway.api import measurement, rules, shipments
+from clearway.config import Settings, get_settings
 from clearway.declarations.model import Shipment, ShipmentBatch
+from clearway.http import problems, security
 from clearway.kit.database import make_engine
 
 
@@ -20,6 +21,7 @@ def _openapi_with_submission_schemas(app: FastAPI) -> dict[str, Any]:
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = problems.PROBLEM_SCHEMA
     for model in (Shipment, ShipmentBatch):
         doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(doc.pop("$defs", {}))
@@ -29,19 +31,23 @@ def _openapi_with_submission_schemas(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or get_settings()
     app = FastAPI(
         title="Clearway",
         version="0.1.0",
         description="Customs clearance and risk management for cross-border e-commerce",
+        # Every route can answer these as RFC 9457 problem details; routers add their own (404, 409, ...).
+        responses=problems.COMMON_PROBLEMS,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     problems.install(app)
     app.include_router(shipments.router)
+    from clearway.api import aeo, agencies, notifications, offices, preloading
     from clearway.api import clearance as clearance_api
 
-    app.include_router(clearance_api.router)
+    for clearance_router in (clearance_api, preloading, agencies, offices, aeo, notifications):
+        app.include_router(clearance_router.router)
     app.include_router(measurement.router)
     app.include_router(rules.router)
     from clearway.web import dashboard

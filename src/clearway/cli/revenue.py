@@ -1,41 +1,35 @@
-"""Command line of the collection models, the ledger and the de minimis simulator.
+"""`clearway estimate`, `clearway accounts …`, `clearway registrations …` and `clearway simulate
+de-minimis …`: the public estimator, intermediary accounts and statements, the vendor registration
+registry and its misuse check, and the de minimis simulator.
 
-`clearway accounts …` (intermediary accounts, payments, statements), `clearway registrations …`
-(vendor registration registry and misuse check) and `clearway simulate de-minimis …`.
+The revenue modules are imported inside the commands: `clearway estimate` needs neither SQLAlchemy nor
+Polars, and must start fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.engine import Connection
 
-from clearway.config import Settings
-from clearway.kit.database import make_engine
-from clearway.migrations import upgrade
-from clearway.revenue import accounts, registrations, simulator
+from clearway.cli import _common
+from clearway.cli._common import DbOption, begin, console, settings
 
 accounts_app = typer.Typer(
     help="Intermediary accounts: open, pay, adjust, monthly statements.", no_args_is_help=True
 )
 registrations_app = typer.Typer(help="Vendor registration numbers (IOSS and others).", no_args_is_help=True)
 simulate_app = typer.Typer(help="Policy simulations over stored traffic.", no_args_is_help=True)
-console = Console()
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
-]
+# The simulator's default (clearway.revenue.simulator.DEFAULT_COST_PER_DECLARATION), spelt out so that the
+# option can be declared without importing the simulator and Polars; tests/architecture/test_cli.py checks
+# that the two agree.
+DEFAULT_COST_PER_DECLARATION = "2.50"
 
 
 class Format(StrEnum):
@@ -45,25 +39,7 @@ class Format(StrEnum):
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(2)
-
-
-def _url(db: str | None) -> str:
-    return db or Settings().database_url
-
-
-@contextmanager
-def _begin(db: str | None, migrate: bool = False) -> Iterator[Connection]:
-    url = _url(db)
-    if migrate:
-        upgrade(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
+    _common.fail(message, to=console())  # these commands have always reported on standard output
 
 
 def _decimal(raw: str, field: str) -> Decimal:
@@ -84,12 +60,61 @@ def _when(raw: str | None) -> dt.datetime | None:
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in rows[0] if rows else []:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))
-    console.print(table)
+    console().print(table)
+
+
+# Estimate ---------------------------------------------------------------------------------------------
+
+
+def estimate(
+    destination: Annotated[
+        str, typer.Option(help="Destination country, ISO 3166-1 alpha-2 (DE, GB, US, ...)")
+    ],
+    date: Annotated[str, typer.Option(help="Import date, YYYY-MM-DD (selects rules and exchange rate)")],
+    origin: Annotated[str, typer.Option(help="Country the parcel is shipped from, ISO 3166-1 alpha-2")],
+    value: Annotated[str, typer.Option(help="Price of the goods (intrinsic value)")],
+    currency: Annotated[str, typer.Option(help="Currency of --value and --shipping, ISO 4217")],
+    hs: Annotated[str, typer.Option(help="HS code of the goods, 6, 8 or 10 digits")],
+    shipping: Annotated[str, typer.Option(help="Transport and insurance paid")] = "0",
+    vendor_registration: Annotated[
+        str | None, typer.Option(help="Seller's VAT/GST scheme number (IOSS, UK VAT, AU ARN)")
+    ] = None,
+    gift: Annotated[bool, typer.Option("--gift", help="A gift between private individuals")] = False,
+    channel: Annotated[str, typer.Option(help="courier or post")] = "courier",
+) -> None:
+    """Estimate duty, taxes and fees for one parcel; prints the explanation, then one JSON object."""
+    from clearway.revenue.engine import EstimateError, EstimateRequest, parse_amount, parse_date
+    from clearway.revenue.engine import estimate as estimate_parcel
+
+    try:
+        request = EstimateRequest(
+            destination=destination,
+            on=parse_date(date),
+            origin=origin,
+            value=parse_amount(value, "value"),
+            currency=currency,
+            hs=hs,
+            shipping=parse_amount(shipping, "shipping"),
+            vendor_registration=vendor_registration,
+            gift=gift,
+            channel=channel,
+        )
+        # The configured fallback duty rate, as the API, the page and the pipeline use (one answer).
+        result = estimate_parcel(request, _common.settings(None).fallback_duty_rate)
+    except EstimateError as exc:
+        typer.echo(f"error: --{exc.field.replace('_', '-')}: {exc.message}", err=True)
+        typer.echo(json.dumps({"error": {"field": exc.field, "message": exc.message}}), err=True)
+        raise typer.Exit(2) from None
+    for line in result.explanations:
+        typer.echo(f"  {line}")
+    typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
 
 
 # Accounts ---------------------------------------------------------------------------------------------
@@ -107,6 +132,8 @@ def open_account(
     db: DbOption = None,
 ) -> None:
     """Open a deferred-payment account for a carrier, post or marketplace."""
+    from clearway.revenue import accounts
+
     data = {
         "id": account_id,
         "party_id": party,
@@ -118,7 +145,7 @@ def open_account(
     }
     try:
         account = accounts.parse_account(data)
-        with _begin(db, migrate=True) as conn:
+        with begin(db, migrate=True) as conn:
             accounts.open_accounts(conn, [account])
     except accounts.AccountError as exc:
         _fail(str(exc))
@@ -130,7 +157,9 @@ def list_accounts(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE, db: DbOption = None
 ) -> None:
     """Accounts with their open balance and what is left under the limit."""
-    with _begin(db) as conn:
+    from clearway.revenue import accounts
+
+    with begin(db) as conn:
         found = accounts.get_accounts(conn)
         balances = accounts.account_balances(conn, found.values())
     rows = [a.as_dict(balances[a.id]) for a in found.values()]
@@ -149,8 +178,10 @@ def pay(
     db: DbOption = None,
 ) -> None:
     """Record a payment received on an account."""
+    from clearway.revenue import accounts
+
     try:
-        with _begin(db) as conn:
+        with begin(db) as conn:
             posting = accounts.pay(conn, account, _decimal(amount, "amount"), _when(at), reference)
     except (accounts.AccountError, accounts.UnknownAccount) as exc:
         _fail(str(exc))
@@ -168,8 +199,10 @@ def adjust(
     db: DbOption = None,
 ) -> None:
     """Post an adjustment (an officer's correction) to an account."""
+    from clearway.revenue import accounts
+
     try:
-        with _begin(db) as conn:
+        with begin(db) as conn:
             posting = accounts.adjust(conn, account, _decimal(amount, "amount"), reason, _when(at))
     except (accounts.AccountError, accounts.UnknownAccount) as exc:
         _fail(str(exc))
@@ -184,8 +217,10 @@ def statement(
     db: DbOption = None,
 ) -> None:
     """Monthly statement: opening balance, charges, payments, refunds, adjustments, closing balance."""
+    from clearway.revenue import accounts
+
     try:
-        with _begin(db) as conn:
+        with begin(db) as conn:
             doc = accounts.statement(conn, account, month)
     except (accounts.AccountError, accounts.UnknownAccount) as exc:
         _fail(str(exc))
@@ -196,7 +231,7 @@ def statement(
     else:
         _table(f"Account {doc['account']['id']} — {month} ({doc['currency']})", doc["lines"])
         balances = (doc["opening_balance"], doc["closing_balance"], doc["available"])
-        console.print("opening {}  closing {}  available {}".format(*balances))
+        console().print("opening {}  closing {}  available {}".format(*balances))
 
 
 # Registrations ----------------------------------------------------------------------------------------
@@ -208,13 +243,15 @@ def import_registrations(
     db: DbOption = None,
 ) -> None:
     """Load registrations into the registry (a number already there is replaced)."""
+    from clearway.revenue import registrations
+
     try:
         regs = registrations.parse_csv(path.read_text(encoding="utf-8"))
     except OSError as exc:
         _fail(f"file: {exc}")
     except registrations.RegistrationError as exc:
         _fail(str(exc))
-    with _begin(db, migrate=True) as conn:
+    with begin(db, migrate=True) as conn:
         count = registrations.upsert(conn, regs)
     print(json.dumps({"imported": count}))
 
@@ -224,7 +261,9 @@ def list_registrations(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE, db: DbOption = None
 ) -> None:
     """The registry (first 1,000 numbers)."""
-    with _begin(db) as conn:
+    from clearway.revenue import registrations
+
+    with begin(db) as conn:
         rows = [r.as_dict() for r in registrations.list_registrations(conn)]
     if fmt is Format.TABLE:
         _table("Vendor registrations", rows)
@@ -239,8 +278,10 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Mark a registration revoked: consignments declared under it from that day are flagged."""
+    from clearway.revenue import registrations
+
     try:
-        with _begin(db) as conn:
+        with begin(db) as conn:
             reg = registrations.revoke(conn, number, _when(at) or dt.datetime.now(dt.UTC))
     except LookupError as exc:
         _fail(str(exc))
@@ -257,6 +298,8 @@ def check(
     db: DbOption = None,
 ) -> None:
     """Check one use of a registration number; prints the findings (none: it is fine)."""
+    from clearway.revenue import registrations
+
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
@@ -264,7 +307,7 @@ def check(
     use = registrations.RegistrationUse(
         "cli", number, _decimal(value, "value"), currency.upper(), day, jurisdiction
     )
-    with _begin(db) as conn:
+    with begin(db) as conn:
         findings = registrations.check_registrations(conn, [use])
     scheme = registrations.scheme_of(number)
     print(
@@ -290,7 +333,7 @@ def de_minimis(
     tax_threshold: Annotated[str, typer.Option("--tax-threshold", help="Tax de minimis to simulate")],
     cost_per_declaration: Annotated[
         str, typer.Option("--cost-per-declaration", help="Cost of collecting at the border per declaration")
-    ] = str(simulator.DEFAULT_COST_PER_DECLARATION),
+    ] = DEFAULT_COST_PER_DECLARATION,
     date_from: Annotated[str | None, typer.Option("--from", help="First lodgement day")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last lodgement day")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
@@ -298,17 +341,19 @@ def de_minimis(
 ) -> None:
     """Re-assess stored traffic under other de minimis thresholds: category changes, revenue gained or
     lost per duty/tax type, collection cost and net effect (JSON on the last line)."""
+    from clearway.revenue import simulator
+
     try:
         policy = simulator.parse_policy(
             jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
         )
-        with _begin(db) as conn:
-            result = simulator.simulate(conn, policy, fallback_rate=Settings().fallback_duty_rate)
+        with begin(db) as conn:
+            result = simulator.simulate(conn, policy, fallback_rate=settings().fallback_duty_rate)
     except simulator.SimulationError as exc:
         _fail(str(exc))
     if fmt is not Format.JSON:
         cur = result["currency"]
-        console.print(
+        console().print(
             f"{result['jurisdiction']}: {result['shipments']} shipments; duty threshold "
             f"{result['current_thresholds']['duty']} → {duty_threshold}, tax threshold "
             f"{result['current_thresholds']['tax']} → {tax_threshold} {cur}; "
@@ -328,5 +373,5 @@ def de_minimis(
                 {"": "cost", "baseline": c["cost_baseline"], "simulated": c["cost_simulated"]},
             ],
         )
-        console.print(f"net effect: {result['net_effect']} {cur}", highlight=False)
+        console().print(f"net effect: {result['net_effect']} {cur}", highlight=False)
     print(json.dumps(result))

@@ -1,4 +1,4 @@
-"""Command line of the clearance workflow: `clearway offices|aeo|agencies|notify …`."""
+"""`clearway offices|aeo|agencies|notify …`: the clearance workflow's master data and notifications."""
 
 from __future__ import annotations
 
@@ -6,20 +6,15 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection, Engine
 
 from clearway.clearance import aeo, agencies, notify, offices
-from clearway.config import Settings
-from clearway.kit.database import make_engine
-from clearway.migrations import upgrade
+from clearway.cli import _common
+from clearway.cli._common import DbOption, begin, console, settings
 
 offices_app = typer.Typer(help="Customs office master data (UN/LOCODE + suffix).", no_args_is_help=True)
 aeo_app = typer.Typer(help="AEO registry, mutual recognition, exchange files.", no_args_is_help=True)
@@ -27,33 +22,10 @@ agencies_app = typer.Typer(
     help="Other government agencies (Single Window) and subscriptions.", no_args_is_help=True
 )
 notify_app = typer.Typer(help="Notifications: webhooks and the NATS JetStream stream.", no_args_is_help=True)
-console = Console()
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
-]
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(2)
-
-
-def _engine(db: str | None) -> Engine:
-    url = db or Settings().database_url
-    upgrade(url)
-    return make_engine(url)
-
-
-@contextmanager
-def _begin(db: str | None) -> Iterator[Connection]:
-    engine = _engine(db)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
+    _common.fail(message, to=console())  # these commands have always reported on standard output
 
 
 # --- offices --------------------------------------------------------------------------------------------
@@ -63,14 +35,14 @@ def _begin(db: str | None) -> Iterator[Connection]:
 def offices_list(
     db: DbOption = None, role: Annotated[str | None, typer.Option(help="Only offices with this role")] = None
 ) -> None:
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         found = [o for o in offices.load(conn).values() if role is None or role in o.roles]
     table = Table("code", "name", "roles", "opening hours", "valid")
     for o in found:
         table.add_row(
             o.code, o.name, " ".join(o.roles), o.opening_hours, f"{o.valid_from} to {o.valid_to or ''}"
         )
-    console.print(table)
+    console().print(table)
 
 
 @offices_app.command("add")
@@ -96,9 +68,9 @@ def offices_add(
         )
     except (offices.InvalidOffice, ValueError) as exc:
         _fail(str(exc))
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         offices.save(conn, [item])
-    console.print(f"office {item.code} saved")
+    console().print(f"office {item.code} saved")
 
 
 # --- AEO ------------------------------------------------------------------------------------------------
@@ -114,11 +86,11 @@ def aeo_import(
         items = aeo.read_csv(text) if file.suffix.lower() == ".csv" else aeo.read_json(text)
     except aeo.ExchangeError as exc:
         for e in exc.errors:
-            console.print(f"row {e.row}, {e.field}: {e.message}", highlight=False)
+            console().print(f"row {e.row}, {e.field}: {e.message}", highlight=False)
         _fail(f"{file}: {len(exc.errors)} error(s), nothing imported")
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         stored = aeo.store(conn, items)
-    console.print(f"{stored} authorisation(s) imported")
+    console().print(f"{stored} authorisation(s) imported")
 
 
 @aeo_app.command("export")
@@ -135,7 +107,7 @@ def aeo_export(
     fmt = format or (out.suffix.lstrip(".").lower() if out else "json")
     if fmt not in ("csv", "json"):
         _fail(f"format '{fmt}': csv or json")
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         items = aeo.load(conn, issuing_country)
     text = (
         aeo.write_csv(items)
@@ -146,7 +118,7 @@ def aeo_export(
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
-        console.print(f"{len(items)} authorisation(s) written to {out}")
+        console().print(f"{len(items)} authorisation(s) written to {out}")
 
 
 @aeo_app.command("partner")
@@ -159,7 +131,7 @@ def aeo_partner(
 ) -> None:
     """Record a mutual recognition arrangement: that administration's AEOs count here."""
     try:
-        with _begin(db) as conn:
+        with begin(db, migrate=True) as conn:
             aeo.add_partner(
                 conn,
                 country.upper(),
@@ -169,7 +141,7 @@ def aeo_partner(
             )
     except ValueError as exc:
         _fail(str(exc))
-    console.print(f"mutual recognition with {country.upper()} recorded")
+    console().print(f"mutual recognition with {country.upper()} recorded")
 
 
 # --- agencies -------------------------------------------------------------------------------------------
@@ -180,11 +152,11 @@ def agencies_add(
     code: str, name: Annotated[str, typer.Option(help="Agency name")], db: DbOption = None
 ) -> None:
     try:
-        with _begin(db) as conn:
+        with begin(db, migrate=True) as conn:
             agencies.create_agency(conn, code, name)
     except agencies.InvalidSubscription as exc:
         _fail(str(exc))
-    console.print(f"agency {code} created")
+    console().print(f"agency {code} created")
 
 
 @agencies_app.command("subscribe")
@@ -204,17 +176,17 @@ def agencies_subscribe(
         sub = agencies.subscription(code, hs, origin, party_tin, hold, reason_code, text)
     except agencies.InvalidSubscription as exc:
         _fail(str(exc))
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         if not agencies.agency_exists(conn, code):
             _fail(f"no agency {code} (create it with `clearway agencies add`)")
         agencies.add_subscriptions(conn, [sub])
-    console.print(f"subscription added to {code}")
+    console().print(f"subscription added to {code}")
 
 
 @agencies_app.command("list")
 def agencies_list(db: DbOption = None) -> None:
-    with _begin(db) as conn:
-        console.print_json(json.dumps(agencies.list_agencies(conn)))
+    with begin(db, migrate=True) as conn:
+        console().print_json(json.dumps(agencies.list_agencies(conn)))
 
 
 # --- notifications --------------------------------------------------------------------------------------
@@ -228,16 +200,13 @@ def notify_run(
     db: DbOption = None,
 ) -> None:
     """Deliver the outbox: webhooks (signed, retried, dead-lettered) and the NATS JetStream stream."""
-    settings = Settings()
-    engine = _engine(db)
-    try:
-        report = asyncio.run(notify.run(engine, settings, interval, once, nats_enabled=not no_nats))
-    except KeyboardInterrupt:
-        return
-    finally:
-        engine.dispose()
+    with _common.engine(db, migrate=True) as engine:
+        try:
+            report = asyncio.run(notify.run(engine, settings(), interval, once, nats_enabled=not no_nats))
+        except KeyboardInterrupt:
+            return
     for error in report.errors:
-        console.print(error, highlight=False)
+        console().print(error, highlight=False)
     typer.echo(json.dumps(report.as_dict()))
 
 
@@ -249,24 +218,21 @@ def notify_webhook(
     db: DbOption = None,
 ) -> None:
     try:
-        with _begin(db) as conn:
+        with begin(db, migrate=True) as conn:
             hook_id = notify.add_webhook(conn, url, secret, filer)
     except ValueError as exc:
         _fail(str(exc))
-    console.print(f"webhook {hook_id} registered")
+    console().print(f"webhook {hook_id} registered")
 
 
 @notify_app.command("status")
 def notify_status(db: DbOption = None) -> None:
-    with _begin(db) as conn:
+    with begin(db, migrate=True) as conn:
         typer.echo(json.dumps(notify.counts(conn)))
 
 
 @notify_app.command("retry-dead")
 def notify_retry_dead(db: DbOption = None) -> None:
     """Put dead-lettered deliveries back in the queue once the receiver is fixed."""
-    engine = _engine(db)
-    try:
-        console.print(f"{notify.retry_dead(engine)} delivery(ies) requeued")
-    finally:
-        engine.dispose()
+    with _common.engine(db, migrate=True) as engine:
+        console().print(f"{notify.retry_dead(engine)} delivery(ies) requeued")

@@ -1,7 +1,8 @@
-"""``clearway model``: train and evaluate risk models on historical declarations, and manage versions.
+"""`clearway model …`: train and evaluate risk models on historical declarations, manage versions, and
+retrain on stored shipments.
 
-LightGBM, Polars and the model modules are imported inside the commands, so that registering this
-app does not slow down every other ``clearway`` command.
+LightGBM, Polars and the model modules are imported inside the commands, so that loading this group
+(for `clearway model --help`, say) costs little.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from clearway.config import Settings
+from clearway.cli._common import DbOption, console, day, engine, err, fail, known_errors, print_json
 
 if TYPE_CHECKING:
     from clearway.risk.model.gbdt import ModelArtifact
@@ -23,28 +23,17 @@ if TYPE_CHECKING:
 model_app = typer.Typer(
     help="Risk models: train, evaluate, list and activate versions.", no_args_is_help=True
 )
-err = Console(stderr=True)
-out = Console()
 
 
 class DataFormat(StrEnum):
     kcs = "kcs"
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: CLEARWAY_DATABASE_URL or sqlite:///clearway.db)"),
-]
 FormatOption = Annotated[DataFormat, typer.Option("--format", help="Layout of the declarations file")]
 MappingOption = Annotated[
     Path | None,
     typer.Option("--mapping", help='TOML file with a [columns] table: field = "CSV header" (see README)'),
 ]
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(2)
 
 
 def _mapping(path: Path | None) -> dict[str, str]:
@@ -53,21 +42,17 @@ def _mapping(path: Path | None) -> dict[str, str]:
     return kcs.mapping_from_toml(path) if path else {}
 
 
-def _database(db: str | None) -> str:
-    return db or Settings().database_url
-
-
 def _read_model(path: Path) -> ModelArtifact:
     from clearway.risk.model.gbdt import ModelArtifact, ModelFileError
 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        _fail(f"cannot read model file {path}: {exc.strerror}")
+        fail(f"cannot read model file {path}: {exc.strerror}")
     try:
         return ModelArtifact.from_bytes(data)
     except ModelFileError as exc:
-        _fail(f"{path}: {exc}")
+        fail(f"{path}: {exc}")
 
 
 @model_app.command("train")
@@ -96,8 +81,6 @@ def train_command(
     ] = True,
 ) -> None:
     """Train a gradient-boosted tree model; the last line of output is a JSON summary."""
-    from clearway.kit.database import make_engine
-    from clearway.migrations import upgrade
     from clearway.risk.model import kcs, registry
     from clearway.risk.model.gbdt import FeatureError
 
@@ -106,17 +89,17 @@ def train_command(
         try:
             overrides = json.loads(params)
         except json.JSONDecodeError as exc:
-            _fail(f"--params is not JSON: {exc}")
+            fail(f"--params is not JSON: {exc}")
         if not isinstance(overrides, dict):
-            _fail("--params must be a JSON object")
+            fail("--params must be a JSON object")
     try:
         columns = _mapping(mapping)
         train_frame = kcs.load(data, columns)
         valid_frame = kcs.load(valid, columns) if valid else None
     except kcs.KcsFormatError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     history = "with" if goods_history else "without"
-    err.print(
+    err().print(
         f"training on {train_frame.height} rows of {data} (seed {seed}, {history} goods history, one thread)"
     )
     try:
@@ -129,21 +112,14 @@ def train_command(
             goods_history=goods_history,
         )
     except (FeatureError, ValueError) as exc:
-        _fail(f"{data}: {exc}")
+        fail(f"{data}: {exc}")
     out_path.write_bytes(artifact.to_bytes())
     summary: dict[str, Any] = {"version": artifact.version, "out": str(out_path), **artifact.metrics}
     if register:
-        url = _database(db)
-        upgrade(url)
-        engine = make_engine(url)
-        try:
+        with known_errors(registry.RegistryError), engine(db, migrate=True) as opened:
             registry.register(
-                engine, artifact, kind, f"{data_format} model trained on {data.name} (seed {seed})"
+                opened, artifact, kind, f"{data_format} model trained on {data.name} (seed {seed})"
             )
-        except registry.RegistryError as exc:
-            _fail(str(exc))
-        finally:
-            engine.dispose()
         summary["registered"] = kind
     print(json.dumps(summary, sort_keys=True))
 
@@ -163,9 +139,9 @@ def evaluate_command(
     try:
         frame = kcs.load(data, _mapping(mapping), fields=kcs.required_fields(artifact))
     except kcs.KcsFormatError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = evaluate_kcs(artifact, frame)
-    err.print(
+    err().print(
         f"{result['rows']} rows, fraud rate {result['positive_rate']:.3f}: precision@5% "
         f"{result['precision_at']['5']:.3f}, @10% {result['precision_at']['10']:.3f}, AUC {result['auc']:.3f}"
     )
@@ -178,14 +154,10 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array instead of a table")] = False,
 ) -> None:
     """Registered model versions."""
-    from clearway.kit.database import make_engine
     from clearway.risk.model import registry
 
-    engine = make_engine(_database(db))
-    try:
-        versions = registry.list_versions(engine)
-    finally:
-        engine.dispose()
+    with engine(db) as opened:
+        versions = registry.list_versions(opened)
     if as_json:
         print(
             json.dumps(
@@ -214,23 +186,17 @@ def list_command(
             f"{auc:.3f}" if isinstance(auc, float) else "",
             v.description,
         )
-    out.print(table)
+    console().print(table)
 
 
 @model_app.command("activate")
 def activate_command(version: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Make VERSION the active model of its kind."""
-    from clearway.kit.database import make_engine
     from clearway.risk.model import registry
 
-    engine = make_engine(_database(db))
-    try:
-        registry.activate(engine, version)
-    except registry.RegistryError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
-    out.print(f"active: {version}")
+    with known_errors(registry.RegistryError), engine(db) as opened:
+        registry.activate(opened, version)
+    console().print(f"active: {version}")
 
 
 @model_app.command("retrain")
@@ -247,13 +213,9 @@ def retrain_command(
 ) -> None:
     """Train a `shipments` model on stored shipments and their control results; JSON on the last line."""
     # Imported here: the retraining code loads LightGBM, which other commands must not pay for.
-    from clearway.risk.analytics_cli import run_retrain
+    from clearway.risk.retrain import RetrainError, retrain
 
-    run_retrain(
-        date_from=date_from,
-        date_to=date_to,
-        activate=activate,
-        seed=seed,
-        unbiased_only=unbiased_only,
-        db=db,
-    )
+    start, end = day(date_from, "--from"), day(date_to, "--to")
+    with known_errors(RetrainError), engine(db) as opened:
+        result = retrain(opened, start, end, activate=activate, seed=seed, unbiased_only=unbiased_only)
+    print_json(result.as_dict())
