@@ -64,6 +64,16 @@ def shipment(lrn: str = "T0001", **changes: Any) -> dict[str, Any]:
     return record
 
 
+def recent(lrn: str = "T0001", **changes: Any) -> dict[str, Any]:
+    """The sample lodged an hour ago and expected a day later, for the paths that receive a record at the
+    clock's time (the HTTP API, `ingest`, `process_batch` without a time). There the sample's own dates
+    would be refused from 2027-02-25 (lodged more than 90 days before), and a lodgement moved without its
+    expected arrival from 2026-12-28 (an arrival more than 30 days before the lodgement)."""
+    lodged = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    dates = {"lodged_at": lodged.isoformat(), "expected_arrival": (lodged + dt.timedelta(days=1)).isoformat()}
+    return shipment(lrn, **{**dates, **changes})
+
+
 # Ammunition: on the prohibited list, worth as much as the second item it replaces.
 PROHIBITED_ITEM: dict[str, Any] = {
     "description": "Pistol cartridges",

@@ -10,8 +10,9 @@ import uuid
 
 from sqlalchemy import Engine
 
-from clearway.clearance.lifecycle import AnyEvent, State
+from clearway.clearance.lifecycle import AnyEvent
 from clearway.clearance.service import record_transition
+from clearway.declarations.vocabulary import State
 from clearway.kit.database import transaction
 from clearway.security.roles import Principal
 

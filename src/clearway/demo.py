@@ -16,17 +16,11 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 
-from clearway.clearance.lifecycle import (
-    AnyEvent,
-    Arrival,
-    Finding,
-    InspectionResult,
-    Payment,
-    State,
-)
+from clearway.clearance.lifecycle import AnyEvent, Arrival, Finding, InspectionResult, Payment
 from clearway.clearance.service import record_transition
 from clearway.config import Settings
 from clearway.declarations import tables
+from clearway.declarations.vocabulary import State
 from clearway.intake.files import IngestSummary, run_batch
 from clearway.intake.pipeline import Submission
 from clearway.kit.database import make_engine, transaction

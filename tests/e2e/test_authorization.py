@@ -31,7 +31,7 @@ from clearway.security.tables import audit_log
 from clearway.server import create_app
 from tests.e2e.server import running_server
 from tests.routes import Endpoint, endpoints
-from tests.sample import shipment
+from tests.sample import recent
 
 # Routes anyone may call: the public duty estimator (WCO FoS: transparency to buyers) and the login.
 PUBLIC = ("/login", "/logout", "/v1/estimate", "/estimate")
@@ -54,9 +54,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(module_db_url: str) -> Iterator[World]:
     engine = make_engine(module_db_url)
-    record = shipment("AUTHZ1")
+    record = recent("AUTHZ1")
     record["parties"]["consignee"]["name"] = CONSIGNEE
-    record["lodged_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     settings = Settings(database_url=module_db_url, auth="required", control_rate=0)
     (result,) = process_batch(engine, [Submission(record)], settings)
     assert result.status == "accepted", result.errors
@@ -232,8 +231,7 @@ def test_every_shipment_read_open_to_filers_is_scoped_to_the_filer(world: World)
 
 
 def test_filer_files_for_itself_and_reports_only_its_events(world: World) -> None:
-    record = shipment("AUTHZ2")
-    record["lodged_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    record = recent("AUTHZ2")
     refused = world.client.post("/v1/shipments", json=record, headers=_bearer(world, "other_filer"))
     assert refused.status_code == 403 and refused.json()["pointer"] == "/filer"
     assert f"filer '{FILER}' is not the key's filer '{OTHER_FILER}'" in refused.json()["detail"]
@@ -266,9 +264,8 @@ def test_officer_reads_the_consignee_and_the_read_is_audited(world: World) -> No
 
 
 def test_changes_through_the_api_are_audited_with_the_key(world: World) -> None:
-    record = shipment("AUTHZ3")
+    record = recent("AUTHZ3")
     record["parties"]["consignee"]["name"] = "Consignee AUTHZ3"
-    record["lodged_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     filed = world.client.post("/v1/shipments", json=record, headers=_bearer(world, "filer"))
     assert filed.status_code == 201, filed.text
     sid = filed.json()["id"]

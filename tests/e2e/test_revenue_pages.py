@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.server import running_server
-from tests.sample import shipment
+from tests.sample import recent
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 def base(module_db_url: str) -> Iterator[str]:
     with running_server(module_db_url) as url:
         with httpx.Client(base_url=url, timeout=30) as api:
-            body = api.post("/v1/shipments", json={"shipments": [shipment("W1"), shipment("W2")]}).json()
+            body = api.post("/v1/shipments", json={"shipments": [recent("W1"), recent("W2")]}).json()
             assert body["accepted"] == 2, body
         yield url
 

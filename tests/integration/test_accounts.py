@@ -19,9 +19,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from clearway.clearance.lifecycle import Arrival, Payment, Return, State
+from clearway.clearance.lifecycle import Arrival, Payment, Return
 from clearway.config import Settings
 from clearway.declarations.tables import holds
+from clearway.declarations.vocabulary import State
 from clearway.kit.database import make_engine
 from clearway.revenue import accounts, ledger
 from clearway.revenue.collection import is_valid_reference, payment_request
@@ -268,10 +269,10 @@ def test_api_accounts_statement_payment_request_and_simulation(client: TestClien
     bad = client.post("/v1/accounts", json={**body, "id": "X", "currency": "EUX"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/currency"
 
-    record = shipment("P1", fiscal={"collection_model": "intermediary", "deferred_payment_account": "POST-1"})
-    sid = client.post("/v1/shipments", json=record).json()["id"]
+    engine = cast(FastAPI, client.app).state.engine
+    sid = str(_file(engine, "P1", account="POST-1")[0])  # intermediary, on account POST-1
     # History with its own time (the arrival in November) is recorded by the service, not stated by a caller.
-    assert _arrive(cast(FastAPI, client.app).state.engine, uuid.UUID(sid)) is State.RELEASED
+    assert _arrive(engine, uuid.UUID(sid)) is State.RELEASED
     assert client.get(f"/v1/shipments/{sid}").json()["state"] == "released"
     paid = client.post("/v1/accounts/POST-1/payments", json={"amount": "4.74", "at": "2026-11-29T00:00:00Z"})
     assert paid.status_code == 201
@@ -290,7 +291,7 @@ def test_api_accounts_statement_payment_request_and_simulation(client: TestClien
     assert '<th class="num">10.00</th>' in page.text  # closing balance: 14.74 charged - 4.74 paid
     assert client.get("/revenue/accounts", params={"account": "NOPE"}).status_code == 404
 
-    buyer = client.post("/v1/shipments", json=shipment("P2")).json()["id"]
+    buyer = str(_file(engine, "P2", account=None, model="buyer")[0])
     request = client.get(f"/v1/shipments/{buyer}/payment-request").json()
     assert (request["status"], request["outstanding"]) == ("open", "14.74")
     assert client.get(f"/v1/shipments/{uuid.uuid4()}/payment-request").status_code == 404

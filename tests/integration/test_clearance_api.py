@@ -17,7 +17,7 @@ from clearway.clearance.tables import outbox
 from clearway.config import Settings
 from clearway.server import create_app
 from tests.conftest import _database
-from tests.sample import PROHIBITED_ITEM, shipment
+from tests.sample import PROHIBITED_ITEM, recent
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_release_waits_for_inspection_agency_and_payment(api: TestClient) -> Non
         reason_code="SPS-TEXTILE",
         text="Textile dye check",
     )
-    record = shipment("W1")
+    record = recent("W1")
     record["goods"][1] = PROHIBITED_ITEM
     sid = _file(api, record)
     assert api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"}).json()["state"] == "held"
@@ -80,7 +80,7 @@ def test_release_waits_for_inspection_agency_and_payment(api: TestClient) -> Non
 
 
 def test_payment_hold_cannot_be_lifted_and_unknown_hold_is_409(api: TestClient) -> None:
-    sid = _file(api, shipment("W2"))
+    sid = _file(api, recent("W2"))
     api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
     (pay,) = _holds(api, sid)
     r = api.post(f"/v1/shipments/{sid}/holds/{pay['id']}/lift", json={"reason": "waived"})
@@ -94,7 +94,7 @@ def test_payment_hold_cannot_be_lifted_and_unknown_hold_is_409(api: TestClient) 
 def test_request_for_information_before_arrival_then_document_check(api: TestClient) -> None:
     sid = _file(
         api,
-        shipment(
+        recent(
             "W3",
             fiscal={
                 "collection_model": "vendor",
@@ -114,7 +114,7 @@ def test_request_for_information_before_arrival_then_document_check(api: TestCli
 
 
 def test_results_recorded_as_labels_and_bad_results_name_the_field(api: TestClient) -> None:
-    record = shipment("W4")
+    record = recent("W4")
     record["goods"][1] = PROHIBITED_ITEM
     sid = _file(api, record)
     api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
@@ -139,7 +139,7 @@ def test_results_recorded_as_labels_and_bad_results_name_the_field(api: TestClie
 def test_agency_sees_only_matching_shipments(api: TestClient) -> None:
     _agency(api, "VET", hs="0201-0210")
     _agency(api, "TEXTILE", hs="6109", origin="CN")
-    sid = _file(api, shipment("W5"))  # HS 610910 and 851830 from CN
+    sid = _file(api, recent("W5"))  # HS 610910 and 851830 from CN
     assert api.get("/v1/agencies/VET/shipments").json()["shipments"] == []
     (seen,) = api.get("/v1/agencies/TEXTILE/shipments").json()["shipments"]
     assert seen["id"] == sid
@@ -149,7 +149,7 @@ def test_agency_sees_only_matching_shipments(api: TestClient) -> None:
 
 
 def test_return_refunds_with_an_event(api: TestClient) -> None:
-    sid = _file(api, shipment("W6"))
+    sid = _file(api, recent("W6"))
     api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
     api.post(f"/v1/shipments/{sid}/events", json={"type": "payment", "amount_minor": 1474})
     r = api.post(f"/v1/shipments/{sid}/return", json={"reason": "buyer refused the parcel"})
@@ -210,10 +210,10 @@ def test_aeo_import_export_round_trip_and_queue_priority(api: TestClient) -> Non
     assert api.get("/v1/aeo?format=csv").text == csv_text
     assert api.get("/v1/traders/CN91440300MA5FXX001").json()["aeo"][0]["recognised"] is False
     # Two held shipments: the one of the AEO seller goes first once China's AEOs are recognised.
-    other = shipment("Q1")
+    other = recent("Q1")
     other["parties"]["seller"]["tin"] = "CN91440300MA5FYY002"
     first = _file(api, other)
-    aeo_sid = _file(api, shipment("Q2"))
+    aeo_sid = _file(api, recent("Q2"))
     for sid in (first, aeo_sid):
         api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
     assert [q["id"] for q in api.get("/v1/queue").json()["shipments"]] == [first, aeo_sid]
@@ -236,7 +236,7 @@ def pg_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
 
 def test_two_releases_at_once_one_wins(pg_api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     api = pg_api
-    sid = _file(api, shipment("C1"))
+    sid = _file(api, recent("C1"))
     api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
     # Both requests read the same version before either writes: the barrier holds each one there.
     barrier = threading.Barrier(2, timeout=10)
@@ -271,22 +271,23 @@ def test_two_releases_at_once_one_wins(pg_api: TestClient, monkeypatch: pytest.M
 
 
 def test_office_of_entry_checked_against_master_data(api: TestClient) -> None:
-    r = api.post("/v1/shipments", json=shipment("O1", office_of_entry="DELEJ009"))  # LOCODE fine, no office
+    r = api.post("/v1/shipments", json=recent("O1", office_of_entry="DELEJ009"))  # LOCODE fine, no office
     assert r.status_code == 422
     assert [(e["code"], e["path"]) for e in r.json()["errors"]] == [
         ("office.not_in_master_data", "/office_of_entry")
     ]
     assert "DELEJ009 is not in the customs office master data" in r.json()["errors"][0]["message"]
     # Closing the office on record makes it invalid for later lodgements; the seeded one passes today.
-    assert api.post("/v1/shipments", json=shipment("O2", office_of_entry="DELEJ004")).status_code == 201
+    assert api.post("/v1/shipments", json=recent("O2", office_of_entry="DELEJ004")).status_code == 201
     api.put("/v1/offices/DELEJ004", json={"name": "Leipzig", "roles": ["entry"], "valid_to": "2025-12-31"})
-    r = api.post("/v1/shipments", json=shipment("O3", office_of_entry="DELEJ004"))
-    assert r.status_code == 422 and "not valid on 2026-11-27" in r.json()["errors"][0]["message"]
+    o3 = recent("O3", office_of_entry="DELEJ004")
+    r = api.post("/v1/shipments", json=o3)
+    assert r.status_code == 422 and f"not valid on {o3['lodged_at'][:10]}" in r.json()["errors"][0]["message"]
 
 
 def test_recognised_aeo_seller_halves_the_risk_score(api: TestClient) -> None:
     def vague(lrn: str, seller_tin: str) -> dict[str, Any]:
-        record = shipment(lrn)
+        record = recent(lrn)
         record["goods"][0]["description"] = "gift"  # R-VAGUE: a score above zero
         record["parties"]["seller"]["tin"] = seller_tin
         return record

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from clearway.clearance.errors import ShipmentNotFound, StaleVersion, TransitionRefused
-from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return, State
+from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Return
 from clearway.declarations import tables
 from clearway.declarations.repository import shipment_detail
+from clearway.declarations.vocabulary import State
 from tests.integration.test_pipeline import run
 from tests.sample import PROHIBITED_ITEM, shipment
 from tests.transitions import record as record_event

@@ -18,7 +18,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine, func, select
 
 from clearway.clearance import service
-from clearway.clearance.lifecycle import Arrival, Payment, State
+from clearway.clearance.lifecycle import Arrival, Payment
 from clearway.clearance.notify import (
     STREAM,
     add_webhook,
@@ -30,6 +30,7 @@ from clearway.clearance.notify import (
 from clearway.clearance.outbox import write_outbox
 from clearway.clearance.tables import deliveries, outbox
 from clearway.config import Settings
+from clearway.declarations.vocabulary import State
 from tests.integration.test_pipeline import run
 from tests.sample import shipment
 from tests.transitions import record

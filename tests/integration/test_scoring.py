@@ -271,7 +271,7 @@ def test_the_batch_in_memory_is_what_the_reader_reads_back(
 
     seen: dict[str, Any] = {}
 
-    def spy(conn: Any, ids: Any, settings: Any = None, *, batch: Any = None) -> None:
+    def spy(conn: Any, ids: Any, settings: Any = None, *, batch: Any = None, at: Any = None) -> None:
         seen["ids"], seen["batch"] = list(ids), list(batch or [])
 
     monkeypatch.setattr(scoring, "score_stored", spy)

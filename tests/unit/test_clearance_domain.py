@@ -16,7 +16,6 @@ from clearway.clearance.errors import TransitionRefused
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
-    HoldKind,
     InspectionResult,
     LiftHold,
     OpenHold,
@@ -24,12 +23,12 @@ from clearway.clearance.lifecycle import (
     PlaceHold,
     Refusal,
     Return,
-    State,
     apply,
 )
 from clearway.clearance.offices import InvalidOffice, check_reference, office
 from clearway.clearance.parties import InvalidTin, parse_tin
 from clearway.clearance.preloading import PreloadingRequest, screen
+from clearway.declarations.vocabulary import HoldKind, State
 from clearway.risk.watchlist import FuzzyWatchlist, WatchEntry
 
 

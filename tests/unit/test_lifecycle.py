@@ -13,16 +13,15 @@ from clearway.clearance.errors import TransitionRefused
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
-    HoldKind,
     InspectionResult,
     NewHold,
     Outcome,
     Payment,
     Return,
     ShipmentEvent,
-    State,
     apply,
 )
+from clearway.declarations.vocabulary import HoldKind, State
 
 ARRIVAL = Arrival(type="arrival")
 COMPLIANT = InspectionResult(type="inspection_result", result="compliant")

@@ -15,6 +15,7 @@ from clearway.clearance.lifecycle import ShipmentEvent
 from clearway.clearance.service import record_transition
 from clearway.config import Settings
 from clearway.declarations.repository import shipment_detail
+from clearway.declarations.vocabulary import IngestStatus
 from clearway.http.bodies import parse_json
 from clearway.http.problems import Problem, invalid, parse_id, problems
 from clearway.http.security import Principal, Role, require
@@ -85,9 +86,7 @@ async def submit(request: Request, principal: Principal = Depends(require(Role.F
                 errors=[e.as_dict() for e in result.errors],
             )
         return JSONResponse(result.as_dict(), status_code=201 if result.status == "accepted" else 200)
-    counts = {
-        s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "conflict", "rejected")
-    }
+    counts = {str(s): sum(1 for r in results if r.status == s) for s in IngestStatus}
     return JSONResponse({**counts, "results": [r.as_dict() for r in results]})
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
 
-from clearway.clearance.lifecycle import HoldKind, NewHold
+from clearway.clearance.lifecycle import NewHold
 from clearway.clearance.tables import agencies, agency_subscriptions
 from clearway.declarations.normalise import normalise_tin
 from clearway.declarations.tables import goods_items, parties, shipments
+from clearway.declarations.vocabulary import HoldKind
 from clearway.kit.bulk import insert_dicts
 from clearway.security.roles import Principal
 from clearway.security.visibility import register_agency_scope

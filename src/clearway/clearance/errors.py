@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from clearway.kit.errors import ClearwayError, Conflict, Finding, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
-    from clearway.clearance.lifecycle import State
+    from clearway.declarations.vocabulary import State
 
 
 class ShipmentNotFound(NotFound):

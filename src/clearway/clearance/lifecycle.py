@@ -11,38 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from clearway.clearance.errors import TransitionRefused
-
-
-class State(StrEnum):
-    FILED = "filed"
-    ASSESSED = "assessed"
-    ARRIVED = "arrived"
-    HELD = "held"
-    RELEASED = "released"
-    SEIZED = "seized"
-    REFUSED = "refused"
-    RETURNED = "returned"
-
-
-class HoldKind(StrEnum):
-    DOCUMENTS = "documents"  # documentary check or request for information
-    NII = "nii"  # non-intrusive inspection (scan)
-    INSPECTION = "inspection"  # physical inspection
-    AGENCY = "agency"  # another government agency (Single Window)
-    PAYMENT = "payment"
-
+from clearway.declarations.vocabulary import Control, HoldKind, State
 
 # The hold a control result answers; a physical examination also settles documents and scan.
-CONTROL_HOLDS: dict[str, frozenset[HoldKind]] = {
-    "documents": frozenset({HoldKind.DOCUMENTS}),
-    "nii": frozenset({HoldKind.NII}),
-    "physical": frozenset({HoldKind.DOCUMENTS, HoldKind.NII, HoldKind.INSPECTION}),
+CONTROL_HOLDS: dict[Control, frozenset[HoldKind]] = {
+    Control.DOCUMENTS: frozenset({HoldKind.DOCUMENTS}),
+    Control.NII: frozenset({HoldKind.NII}),
+    Control.PHYSICAL: frozenset({HoldKind.DOCUMENTS, HoldKind.NII, HoldKind.INSPECTION}),
 }
 
 
@@ -62,7 +42,7 @@ Finding = Literal["undervaluation", "misclassification", "prohibited", "counterf
 
 class InspectionResult(_Event):
     type: Literal["inspection_result"]
-    control: Literal["documents", "nii", "physical"] = "physical"
+    control: Control = Control.PHYSICAL
     result: Literal["compliant", "non_compliant"]
     finding: Finding | None = None
     undervaluation_minor: Annotated[

@@ -54,9 +54,7 @@ def is_aeo(on: dt.date) -> ColumnElement[bool]:
     )
 
 
-def held(
-    conn: Connection, now: dt.datetime, settings: Settings, limit: int = 200
-) -> list[dict[str, Any]]:
+def held(conn: Connection, now: dt.datetime, settings: Settings, limit: int = 200) -> list[dict[str, Any]]:
     since = func.min(holds.c.opened_at)
     lane = case(
         (shipments.c.lane == "red", 0),

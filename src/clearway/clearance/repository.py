@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from clearway.clearance.lifecycle import HoldKind, NewHold, OpenHold
+from clearway.clearance.lifecycle import NewHold, OpenHold
 from clearway.declarations.tables import holds, shipments
+from clearway.declarations.vocabulary import HoldKind
 from clearway.kit.bulk import insert_dicts
 
 # Event types that mark a Time Release Study milestone, and the shipment column keeping its first time.

@@ -47,12 +47,12 @@ from clearway.clearance.lifecycle import (
     Outcome,
     Payment,
     PlaceHold,
-    State,
     apply,
 )
 from clearway.clearance.outbox import shipment_messages, write_outbox
 from clearway.clearance.queue import hold_view
 from clearway.declarations.repository import SYSTEM_ACTOR, event_row, insert_events
+from clearway.declarations.vocabulary import State
 from clearway.revenue.accounts import on_account_at
 from clearway.revenue.collection import post_transition
 from clearway.security.roles import Principal, Role

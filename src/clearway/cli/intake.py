@@ -39,12 +39,14 @@ def generate(
 def _print_summary(summary: IngestSummary) -> None:
     from rich.table import Table
 
+    from clearway.declarations.vocabulary import IngestStatus, Lane
+
     table = Table(title="Ingest summary")
     table.add_column("outcome")
     table.add_column("shipments", justify="right")
-    for status in ("accepted", "duplicate", "conflict", "rejected"):
-        table.add_row(status, str(summary.statuses[status]))
-    for lane in ("green", "yellow", "red"):
+    for status in IngestStatus:
+        table.add_row(status.value, str(summary.statuses[status]))
+    for lane in Lane:
         table.add_row(f"lane {lane}", str(summary.lanes[lane]))
     console().print(table)
     if summary.rejected_path:

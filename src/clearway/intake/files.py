@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from clearway.config import Settings
 from clearway.declarations.csv_layout import read_records
 from clearway.declarations.normalise import consignee_key
+from clearway.declarations.vocabulary import REFUSED
 from clearway.intake.pipeline import ItemResult, Submission, process_batch
 from clearway.kit.database import make_engine
 
@@ -109,7 +110,7 @@ def run_batch(
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for result, sub in zip(process_batch(engine, batch, settings, received_at), batch, strict=True):
-        refused = result.status in ("rejected", "conflict")
+        refused = result.status in REFUSED
         lane = result.summary["lane"] if result.summary else None
         outcomes.append(
             (result.status, lane, _rejection(result, sub.lines) if refused else None, _lines_of(sub))

@@ -1,7 +1,8 @@
-"""The batch path: parse → validate → deduplicate → categorise → assess revenue → assess risk → persist.
+"""The intake pipeline, as its flow chart (`run`): parse and validate → categorise and assess revenue →
+sort out duplicates, conflicts and unknown offices → assess risk (the lane) → persist → score → answer.
 
 One call is one batch and one transaction; a single API submission is a batch of one. Every stage
-takes and returns whole batches, and the database is read a fixed number of times per batch.
+takes and returns the whole batch, and the database is read a fixed number of times per batch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine
@@ -26,7 +27,9 @@ from clearway.declarations.category import IrgCategory, irg_category
 from clearway.declarations.model import Shipment
 from clearway.declarations.normalise import consignee_key, name_key, normalise_tin
 from clearway.declarations.validation import PARTY_ROLES, lodgement_time, validate
+from clearway.declarations.vocabulary import REFUSED, IngestStatus
 from clearway.intake import repository
+from clearway.kit.database import transaction
 from clearway.kit.errors import Finding, errors, from_pydantic, warnings
 from clearway.kit.ids import uuid7
 from clearway.reference.jurisdictions import Jurisdiction, Period, jurisdiction_for
@@ -49,9 +52,6 @@ from clearway.risk.rules import (
 )
 from clearway.security.personal import vault_for
 
-Status = Literal["accepted", "duplicate", "conflict", "rejected"]
-REFUSED = ("rejected", "conflict")
-
 
 @dataclass(slots=True)
 class Submission:
@@ -65,7 +65,7 @@ class Submission:
 @dataclass(slots=True)
 class ItemResult:
     index: int
-    status: Status
+    status: IngestStatus
     line: int | None = None
     filer: str | None = None
     lrn: str | None = None
@@ -110,7 +110,7 @@ class _Accepted:
 
 
 def _parse(index: int, sub: Submission, received_at: dt.datetime) -> tuple[ItemResult, Shipment | None]:
-    result = ItemResult(index=index, status="rejected", line=sub.line)
+    result = ItemResult(index=index, status=IngestStatus.REJECTED, line=sub.line)
     if isinstance(sub.data, dict):
         result.filer, result.lrn = _str_or_none(sub.data.get("filer")), _str_or_none(sub.data.get("lrn"))
     try:
@@ -265,56 +265,77 @@ def _prepare(result: ItemResult, s: Shipment, received_at: dt.datetime) -> _Acce
     )
 
 
+@dataclass(slots=True)
+class Batch:
+    """One batch on its way through the stages: every record's result, the parsed ones (`candidates`),
+    the new ones among them (`fresh`) and their stored form (`records`)."""
+
+    received_at: dt.datetime
+    settings: Settings
+    results: list[ItemResult] = field(default_factory=list)
+    candidates: list[_Accepted] = field(default_factory=list)
+    fresh: list[_Accepted] = field(default_factory=list)
+    records: list[repository.AssessedShipment] = field(default_factory=list)
+
+
 def process_batch(
     engine: Engine,
     submissions: Sequence[Submission],
     settings: Settings,
     received_at: dt.datetime | None = None,
 ) -> list[ItemResult]:
+    """The intake's unit of work: one batch, one transaction (the API request and each file batch call
+    this). A concurrent writer may store one of our keys between our read and our insert: the unique
+    constraint then rejects the whole transaction, and a second pass in a fresh one sees it as a
+    duplicate."""
     received_at = received_at or dt.datetime.now(dt.UTC)
-    results: list[ItemResult] = []
-    candidates: list[_Accepted] = []
-    for k, sub in enumerate(submissions):
-        result, shipment = _parse(k, sub, received_at)
-        results.append(result)
-        if shipment is not None:
-            candidates.append(_prepare(result, shipment, received_at))
-    # The consignee key identifies a person: match on its blind index (HMAC), never store it in clear.
-    vault = vault_for(settings)
-    for a in candidates:
-        a.consignee_key = vault.blind(a.consignee_key)
-    assess_revenue(candidates, RevenueSettings(fallback_duty_rate=settings.fallback_duty_rate))
-    risk_settings = RiskSettings(
-        control_rate=settings.control_rate,
-        control_seed=settings.control_seed,
-        undervalue_ratio=settings.undervalue_ratio,
-    )
-    # A concurrent writer may store one of our keys between our read and our insert: the unique
-    # constraint then rejects the whole transaction and a second pass sees it as a duplicate.
     for attempt in (1, 2):
         try:
-            with engine.begin() as conn:
-                _store(conn, candidates, risk_settings, settings, received_at)
-                repository.insert_rejections(conn, [r for r in results if r.status in REFUSED], received_at)
-            break
+            with transaction(engine) as conn:
+                return run(conn, submissions, settings, received_at)
         except IntegrityError:
             if attempt == 2:
                 raise
-    return results
+    raise AssertionError("unreachable")
 
 
-def _trade_parties(s: Shipment) -> list[Any]:
-    """The parties that can be AEOs: all but the consignee (usually a private buyer)."""
-    return [p for role in PARTY_ROLES if role != "consignee" and (p := getattr(s.parties, role)) is not None]
+def run(
+    conn: Connection, submissions: Sequence[Submission], settings: Settings, received_at: dt.datetime
+) -> list[ItemResult]:
+    """The flow chart of intake, one stage per line; each takes the batch and returns it."""
+    batch = Batch(received_at, settings)
+    batch = parse_and_validate(batch, submissions)
+    batch = categorise_and_assess_revenue(batch)
+    batch = sort_out_known(conn, batch)
+    batch = assess_risk(conn, batch)
+    batch = persist(conn, batch)
+    batch = score(conn, batch)
+    return answer(conn, batch)
 
 
-def _store(
-    conn: Connection,
-    candidates: Sequence[_Accepted],
-    risk_settings: RiskSettings,
-    settings: Settings,
-    received_at: dt.datetime,
-) -> None:
+def parse_and_validate(batch: Batch, submissions: Sequence[Submission]) -> Batch:
+    """Parse each record into the data model and validate it (pure); the consignee key identifies a
+    person, so it is matched on its blind index (HMAC) and never kept in clear."""
+    for k, sub in enumerate(submissions):
+        result, shipment = _parse(k, sub, batch.received_at)
+        batch.results.append(result)
+        if shipment is not None:
+            batch.candidates.append(_prepare(result, shipment, batch.received_at))
+    vault = vault_for(batch.settings)
+    for a in batch.candidates:
+        a.consignee_key = vault.blind(a.consignee_key)
+    return batch
+
+
+def categorise_and_assess_revenue(batch: Batch) -> Batch:
+    assess_revenue(batch.candidates, RevenueSettings(fallback_duty_rate=batch.settings.fallback_duty_rate))
+    return batch
+
+
+def sort_out_known(conn: Connection, batch: Batch) -> Batch:
+    """Duplicates and conflicts against what is stored (filer + LRN), and offices unknown to the master
+    data; the rest is new and gets its id."""
+    candidates = batch.candidates
     existing = declarations_repository.existing_keys(
         conn, [(a.shipment.filer, a.shipment.lrn) for a in candidates]
     )
@@ -322,7 +343,6 @@ def _store(
     bad_offices = offices.unknown_offices(
         conn, {(o, a.lodged_at.date()) for a in candidates if (o := a.shipment.office_of_entry)}
     )
-    fresh: list[_Accepted] = []
     seen: dict[tuple[str, str], tuple[uuid.UUID, str]] = dict(existing)
     for a in candidates:
         key = (a.shipment.filer, a.shipment.lrn)
@@ -330,9 +350,9 @@ def _store(
             shipment_id, stored_hash = seen[key]
             a.result.shipment_id = shipment_id
             if stored_hash == a.content_hash:
-                a.result.status = "duplicate"
+                a.result.status = IngestStatus.DUPLICATE
             else:
-                a.result.status = "conflict"
+                a.result.status = IngestStatus.CONFLICT
                 a.result.errors = [
                     Finding(
                         "lrn.conflict",
@@ -344,52 +364,94 @@ def _store(
             continue
         office = a.shipment.office_of_entry
         if office and (office_error := bad_offices.get((office, a.lodged_at.date()))):
-            a.result.status = "rejected"
+            a.result.status = IngestStatus.REJECTED
             a.result.errors = [Finding("office.not_in_master_data", "/office_of_entry", office_error)]
             continue
         a.result.shipment_id = uuid7()
-        a.result.status = "accepted"
+        a.result.status = IngestStatus.ACCEPTED
         seen[key] = (a.result.shipment_id, a.content_hash)
-        fresh.append(a)
+        batch.fresh.append(a)
+    return batch
 
-    if fresh:
-        since = min(a.lodged_at for a in fresh) - dt.timedelta(hours=settings.split_window_hours)
-        prior_value, prior_count = declarations_repository.consignee_totals(
-            conn, {a.consignee_key for a in fresh}, since
-        )
-        context = RiskContext(
-            prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
-            prior_count=prior_count,
-            watchlist=watch_lists.load_matcher(conn, received_at.date(), settings.watchlist_threshold),
-            registration_findings=registrations.pipeline_findings(conn, _registration_uses(fresh)),
-        )
-        ordered = sorted(fresh, key=lambda a: a.lodged_at)
-        decisions = assess_batch(
-            [_risk_input(a) for a in ordered],
-            context,
-            risk_settings,
-            ruleset.active_rule_set(conn),  # the live analyst rule set, compiled once per version
-        )
-        # AEO benefit: a recognised AEO among the parties lowers the score (CLEARWAY_AEO_SCORE_FACTOR).
-        tins = [{normalise_tin(p.tin) for p in _trade_parties(a.shipment) if p.tin} for a in ordered]
-        decisions = aeo.with_benefits(conn, tins, decisions, settings.aeo_score_factor, received_at.date())
-        for a, decision in zip(ordered, decisions, strict=True):
-            a.risk = decision
-        records = [_record(a, received_at) for a in fresh]
-        repository.insert_assessed(conn, records, vault_for(settings))
-        # Model score and contributions per decision, when a `shipments` model is active (issue 3).
+
+def assess_risk(conn: Connection, batch: Batch) -> Batch:
+    """Rules (built-in and the analysts' live set) with the batch's context, then the AEO benefit: the
+    lane and the score of every new shipment."""
+    fresh, settings = batch.fresh, batch.settings
+    if not fresh:
+        return batch
+    since = min(a.lodged_at for a in fresh) - dt.timedelta(hours=settings.split_window_hours)
+    prior_value, prior_count = declarations_repository.consignee_totals(
+        conn, {a.consignee_key for a in fresh}, since
+    )
+    context = RiskContext(
+        prior_value_eur={k: from_minor(v, "EUR") for k, v in prior_value.items()},
+        prior_count=prior_count,
+        watchlist=watch_lists.load_matcher(conn, batch.received_at.date(), settings.watchlist_threshold),
+        registration_findings=registrations.pipeline_findings(conn, _registration_uses(fresh)),
+    )
+    ordered = sorted(fresh, key=lambda a: a.lodged_at)
+    risk_settings = RiskSettings(
+        control_rate=settings.control_rate,
+        control_seed=settings.control_seed,
+        undervalue_ratio=settings.undervalue_ratio,
+    )
+    decisions = assess_batch(
+        [_risk_input(a) for a in ordered],
+        context,
+        risk_settings,
+        ruleset.active_rule_set(conn),  # the live analyst rule set, compiled once per version
+    )
+    # AEO benefit: a recognised AEO among the parties lowers the score (CLEARWAY_AEO_SCORE_FACTOR).
+    tins = [{normalise_tin(p.tin) for p in _trade_parties(a.shipment) if p.tin} for a in ordered]
+    on = batch.received_at.date()
+    decisions = aeo.with_benefits(conn, tins, decisions, settings.aeo_score_factor, on)
+    for a, decision in zip(ordered, decisions, strict=True):
+        a.risk = decision
+    return batch
+
+
+def persist(conn: Connection, batch: Batch) -> Batch:
+    """Every row of the new shipments (one bulk write per table) and the refused records' data-quality
+    record, in the batch's one transaction."""
+    batch.records = [_record(a, batch.received_at) for a in batch.fresh]
+    if batch.records:
+        repository.insert_assessed(conn, batch.records, vault_for(batch.settings))
+    refused = [r for r in batch.results if r.status in REFUSED]
+    repository.insert_rejections(conn, refused, batch.received_at)
+    return batch
+
+
+def score(conn: Connection, batch: Batch) -> Batch:
+    """The active `shipments` model's score and main contributions per new decision, if one is active."""
+    if batch.records:
+        indicator_settings = IndicatorSettings(batch.settings.split_window_hours)
         scoring.score_stored(
-            conn, [r.id for r in records], IndicatorSettings(settings.split_window_hours), batch=records
+            conn,
+            [r.id for r in batch.records],
+            indicator_settings,
+            batch=batch.records,
+            at=batch.received_at,  # scored when received, as the decisions are
         )
-        for a, r in zip(fresh, records, strict=True):
-            a.result.summary = _summary(r)
+    return batch
 
-    # Duplicates answer with what was stored: the original result, not a recomputation.
-    stored = [a.result.shipment_id for a in candidates if a.result.status == "duplicate"]
+
+def answer(conn: Connection, batch: Batch) -> list[ItemResult]:
+    """Each record's result: new shipments their assessment; duplicates what was stored (the original
+    result, not a recomputation)."""
+    for a, r in zip(batch.fresh, batch.records, strict=True):
+        a.result.summary = _summary(r)
+    stored = [a.result.shipment_id for a in batch.candidates if a.result.status is IngestStatus.DUPLICATE]
     summaries = declarations_repository.summaries(conn, [i for i in stored if i is not None])
-    for a in candidates:
-        if a.result.status == "duplicate" and a.result.shipment_id is not None:
+    for a in batch.candidates:
+        if a.result.status is IngestStatus.DUPLICATE and a.result.shipment_id is not None:
             a.result.summary = summaries.get(a.result.shipment_id)
+    return batch.results
+
+
+def _trade_parties(s: Shipment) -> list[Any]:
+    """The parties that can be AEOs: all but the consignee (usually a private buyer)."""
+    return [p for role in PARTY_ROLES if role != "consignee" and (p := getattr(s.parties, role)) is not None]
 
 
 @dataclass(frozen=True, slots=True)

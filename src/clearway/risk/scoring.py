@@ -203,12 +203,14 @@ def score_stored(
     settings: IndicatorSettings = IndicatorSettings(),
     *,
     batch: Sequence[Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> ScoredBatch | None:
     """Score shipments just stored in this transaction with the active model and store the scores.
 
     ``batch``: the `AssessedShipment`s just written (the pipeline's), whose frames are then built in
-    memory (`history.from_assessed`) instead of read back. Without an active model this is one cached
-    look-up and nothing else.
+    memory (`history.from_assessed`) instead of read back. ``at``: when they are scored (the batch's
+    receipt time in the pipeline); the clock when not given. Without an active model this is one
+    cached look-up and nothing else.
     """
     if not ids:
         return None
@@ -242,12 +244,13 @@ def score_stored(
         state.sellers,
     )
     scored = score_frame(artifact, features(stored, context, settings))
-    store_scores(conn, artifact.version, scored)
+    store_scores(conn, artifact.version, scored, at)
     return scored
 
 
-def store_scores(conn: Connection, version: str, scored: ScoredBatch) -> None:
-    at = dt.datetime.now(dt.UTC)
+def store_scores(conn: Connection, version: str, scored: ScoredBatch, at: dt.datetime | None = None) -> None:
+    """Store a batch's scores and contributions, dated `at` (the clock when not given)."""
+    at = at or dt.datetime.now(dt.UTC)
     insert_rows(
         conn,
         decision_scores,

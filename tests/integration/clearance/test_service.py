@@ -36,7 +36,11 @@ class Api:
         return {"Authorization": f"Bearer {self.keys[who]}", **extra}
 
     def file(self, lrn: str, lodged: dt.datetime) -> str:
-        record = shipment(re.sub(r"[^A-Za-z0-9-]", "", lrn)[:22], lodged_at=lodged.isoformat())
+        record = shipment(
+            re.sub(r"[^A-Za-z0-9-]", "", lrn)[:22],
+            lodged_at=lodged.isoformat(),
+            expected_arrival=(lodged + dt.timedelta(days=1)).isoformat(),
+        )
         response = self.client.post("/v1/shipments", json=record, headers=self.headers("filer"))
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
