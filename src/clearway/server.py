@@ -11,6 +11,7 @@ from clearway.api import measurement, rules, shipments
 from clearway.config import Settings, get_settings
 from clearway.declarations.model import Shipment, ShipmentBatch
 from clearway.http import problems, security
+from clearway.http.guards import RefuseUnstorableText
 from clearway.kit.database import make_engine
 
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     problems.install(app)
+    app.add_middleware(RefuseUnstorableText)
     app.include_router(shipments.router)
     from clearway.api import aeo, agencies, notifications, offices, preloading
     from clearway.api import clearance as clearance_api

@@ -26,6 +26,7 @@ from clearway.declarations.vocabulary import State
 from clearway.kit.database import make_engine
 from clearway.revenue import accounts, ledger
 from clearway.revenue.collection import is_valid_reference, payment_request
+from clearway.revenue.errors import AccountError, UnbalancedPosting, UnknownAccount
 from clearway.revenue.tables import ledger_entries
 from clearway.server import create_app
 from tests.integration.test_pipeline import run
@@ -201,7 +202,7 @@ def test_return_of_an_on_account_shipment_credits_the_account_and_statement(engi
     assert csv_text.splitlines()[-1] == ",closing,,,,,9.74"
     with engine.connect() as conn:
         assert accounts.statement(conn, "ACC-1", "2026-10")["closing_balance"] == "5.00"
-        with pytest.raises(accounts.AccountError) as exc:
+        with pytest.raises(AccountError) as exc:
             accounts.statement(conn, "ACC-1", "2026-13")
         assert exc.value.field == "month"
     _assert_every_posting_set_balances(engine)
@@ -216,7 +217,7 @@ def test_nothing_is_posted_when_any_set_of_a_batch_is_wrong(engine: Engine) -> N
         AT,
         "one-legged",
     )
-    with pytest.raises(ledger.UnbalancedPosting, match="one-legged"), engine.begin() as conn:
+    with pytest.raises(UnbalancedPosting, match="one-legged"), engine.begin() as conn:
         ledger.post(conn, [good, bad])
     with pytest.raises(RuntimeError), engine.begin() as conn:
         ledger.post(conn, [good])
@@ -234,13 +235,13 @@ def test_account_input_errors_name_the_field(engine: Engine) -> None:
         ("limit", "ten"),
         ("id", "a b"),
     ):
-        with pytest.raises(accounts.AccountError) as exc:
+        with pytest.raises(AccountError) as exc:
             accounts.parse_account({**base, field: value})
         assert exc.value.field == field
     _open(engine, "A-1")
-    with pytest.raises(accounts.AccountError, match="already exists"), engine.begin() as conn:
+    with pytest.raises(AccountError, match="already exists"), engine.begin() as conn:
         accounts.open_accounts(conn, [accounts.parse_account(base)])
-    with pytest.raises(accounts.UnknownAccount), engine.begin() as conn:
+    with pytest.raises(UnknownAccount), engine.begin() as conn:
         accounts.pay(conn, "NOPE", Decimal(1))
 
 

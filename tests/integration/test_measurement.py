@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment
 from clearway.measurement.benchmarking import revenue_benchmark
-from clearway.measurement.scope import EmptyScope, Scope
+from clearway.measurement.errors import EmptyScope, UnknownDimension
+from clearway.measurement.scope import Scope
 from clearway.measurement.sources import (
     ITEM_ANALYSIS,
     ITEM_COLUMNS,
@@ -27,7 +28,7 @@ from clearway.measurement.sources import (
     from_database,
     from_parquet,
 )
-from clearway.measurement.statistics import DIMENSIONS, UnknownDimension, by_dimension, data_quality
+from clearway.measurement.statistics import DIMENSIONS, by_dimension, data_quality
 from clearway.measurement.study import compare, get_runs, run_study, save_run
 from clearway.measurement.trs import DIMENSIONS as TRS_DIMENSIONS
 from tests.integration.test_pipeline import run

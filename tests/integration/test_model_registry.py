@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 
+from clearway.risk.errors import RegistryError
 from clearway.risk.model import registry
 from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact, train
 from clearway.risk.tables import model_versions
@@ -47,7 +48,7 @@ def test_register_list_and_load(engine: Engine) -> None:
     assert listed.metrics["train_rows"] == 200
     assert listed.spec == SPEC.to_dict()
     assert registry.active(engine, "kcs") is None  # registered, not yet active
-    with pytest.raises(registry.RegistryError, match="already registered"):
+    with pytest.raises(RegistryError, match="already registered"):
         registry.register(engine, model, "kcs", "again")
 
 
@@ -84,5 +85,5 @@ def test_the_database_refuses_a_second_active_version(engine: Engine) -> None:
 
 
 def test_unknown_version_is_refused(engine: Engine) -> None:
-    with pytest.raises(registry.RegistryError, match="no model version 'gbdt-nope'"):
+    with pytest.raises(RegistryError, match="no model version 'gbdt-nope'"):
         registry.activate(engine, "gbdt-nope")

@@ -19,8 +19,8 @@ from clearway.intake.pipeline import ItemResult, Submission, process_batch
 from clearway.kit.bulk import insert_dicts
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
-from clearway.risk.backtest import EmptyRange, backtest
-from clearway.risk.language import RuleError
+from clearway.risk.backtest import backtest
+from clearway.risk.errors import EmptyRange, RuleError
 from clearway.risk.tables import versions_table
 from tests.sample import RECEIVED_AT, shipment
 

@@ -19,8 +19,9 @@ from clearway.declarations.tables import events, shipments
 from clearway.intake.pipeline import Submission, process_batch
 from clearway.kit.database import make_engine
 from clearway.risk import cases, drift, scoring, selection
+from clearway.risk.errors import RetrainError
 from clearway.risk.model import registry
-from clearway.risk.retrain import RetrainError, retrain
+from clearway.risk.retrain import retrain
 from clearway.risk.tables import decision_scores, score_baselines
 from clearway.server import create_app
 from tests.sample import shipment

@@ -19,6 +19,7 @@ from clearway.intake.pipeline import Submission, process_batch
 from clearway.measurement.sources import export_parquet
 from clearway.security import audit, keys
 from clearway.security.backfill import seal_existing
+from clearway.security.errors import InvalidKeyRequest
 from clearway.security.personal import reveal, vault_for
 from clearway.security.retention import PURGED_KEY, purge
 from clearway.security.roles import Principal, Role
@@ -93,7 +94,7 @@ def test_key_lifecycle_create_verify_expire_revoke(engine: Engine) -> None:
     ],
 )
 def test_bad_key_requests_name_the_field(engine: Engine, role: str, party: str | None, message: str) -> None:
-    with engine.begin() as conn, pytest.raises(keys.InvalidKeyRequest, match=message):
+    with engine.begin() as conn, pytest.raises(InvalidKeyRequest, match=message):
         keys.create_key(conn, role, party)
 
 

@@ -11,8 +11,14 @@ import pytest
 from pydantic import ValidationError
 
 from clearway.clearance import aeo
-from clearway.clearance.agencies import InvalidSubscription, matches, subscription
-from clearway.clearance.errors import TransitionRefused
+from clearway.clearance.agencies import matches, subscription
+from clearway.clearance.errors import (
+    ExchangeError,
+    InvalidOffice,
+    InvalidSubscription,
+    InvalidTin,
+    TransitionRefused,
+)
 from clearway.clearance.lifecycle import (
     Arrival,
     Current,
@@ -25,8 +31,8 @@ from clearway.clearance.lifecycle import (
     Return,
     apply,
 )
-from clearway.clearance.offices import InvalidOffice, check_reference, office
-from clearway.clearance.parties import InvalidTin, parse_tin
+from clearway.clearance.offices import check_reference, office
+from clearway.clearance.parties import parse_tin
 from clearway.clearance.preloading import PreloadingRequest, screen
 from clearway.declarations.vocabulary import HoldKind, State
 from clearway.risk.watchlist import FuzzyWatchlist, WatchEntry
@@ -198,7 +204,7 @@ def test_tin_normalised(raw: str, country: str | None, expected: str, scheme: st
 def test_bad_tins_are_refused_with_a_code(raw: str, code: str) -> None:
     with pytest.raises(InvalidTin) as info:
         parse_tin(raw)
-    assert info.value.code == code
+    assert info.value.errors[0].code == code
 
 
 # --- AEO ------------------------------------------------------------------------------------------------
@@ -235,9 +241,9 @@ def test_aeo_import_reports_every_error_by_row_and_field() -> None:
         "DE136695976,Muster GmbH,AEOF,active,DE,R1,2024-01-01,\n"
         "DE136695977,X,AEOZ,active,DE,R2,2024-13-01,\n"
     )
-    with pytest.raises(aeo.ExchangeError) as info:
+    with pytest.raises(ExchangeError) as info:
         aeo.read_csv(text)
-    assert [(e.row, e.field) for e in info.value.errors] == [(3, "tin"), (3, "type"), (3, "valid_from")]
+    assert [(e.line, e.column) for e in info.value.errors] == [(3, "tin"), (3, "type"), (3, "valid_from")]
 
 
 def test_recognition_needs_an_active_valid_home_or_partner_authorisation() -> None:

@@ -18,10 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearway.reference import eu_standard_vat_rate, eur_rate
+from clearway.reference.errors import NoProfileForDate, ProfileError, UnknownDestination
 from clearway.reference.jurisdictions import (
-    NoProfileForDate,
-    ProfileError,
-    UnknownDestination,
     _parse,
     all_profiles,
     jurisdiction_for,
@@ -31,13 +29,13 @@ from clearway.reference.jurisdictions import (
 )
 from clearway.revenue.calculation import Collection, Consignment, Item, TaxType
 from clearway.revenue.engine import (
-    EstimateError,
     EstimateRequest,
     assess_for,
     estimate,
     national_tax_rate,
     tariff_for,
 )
+from clearway.revenue.errors import EstimateError
 
 D_USD_108 = dt.date(2024, 7, 4)
 D_FLAT = dt.date(2026, 11, 27)

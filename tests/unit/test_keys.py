@@ -12,12 +12,11 @@ from cryptography.exceptions import InvalidTag
 from clearway.declarations.model import Shipment
 from clearway.http.sessions import session_value
 from clearway.intake.pipeline import canonical_json
+from clearway.security.errors import DataKeyError, MissingDataKey
 from clearway.security.keys import parse_key
 from clearway.security.personal import (
     DEVELOPMENT_KEY_ID,
     MASKED_NAME,
-    DataKeyError,
-    MissingDataKey,
     Vault,
     key_id,
     masked_consignee,

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clearway.revenue import ledger
-from clearway.revenue.ledger import CASH, Entry, PostingKind, PostingSet, UnbalancedPosting, check_balanced
+from clearway.revenue.errors import UnbalancedPosting
+from clearway.revenue.ledger import CASH, Entry, PostingKind, PostingSet, check_balanced
 
 AT = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 SID = uuid.UUID("01930000-0000-7000-8000-000000000001")

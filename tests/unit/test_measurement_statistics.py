@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 from clearway.measurement.benchmarking import revenue_benchmark
-from clearway.measurement.scope import EmptyScope, Scope
+from clearway.measurement.errors import EmptyScope
+from clearway.measurement.scope import Scope
 from clearway.measurement.sources import (
     ITEM_COLUMNS,
     REJECTION_COLUMNS,

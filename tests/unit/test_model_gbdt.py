@@ -9,7 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from clearway.risk.model.gbdt import MAGIC, FeatureError, FeatureSpec, ModelArtifact, ModelFileError, train
+from clearway.risk.errors import FeatureError, ModelFileError
+from clearway.risk.model.gbdt import MAGIC, FeatureSpec, ModelArtifact, train
 
 SPEC = FeatureSpec(numeric=("amount", "noise"), categorical=("colour",), labels={"amount": "declared amount"})
 PARAMS = {

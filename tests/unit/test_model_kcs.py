@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from clearway.risk.errors import KcsFormatError
 from clearway.risk.model import kcs
 from clearway.risk.model.evaluation import evaluate_kcs
 
@@ -83,11 +84,11 @@ def test_hs10_codes_that_lost_their_leading_zero_get_it_back(tmp_path: Path) -> 
 def test_missing_columns_are_all_named_before_training(tmp_path: Path) -> None:
     path = write_kcs(tmp_path / "a.csv", 20, seed=1)
     pl.read_csv(path, infer_schema=False).drop("HS6 Code", "Tax Rate", "Fraud").write_csv(path)
-    with pytest.raises(kcs.KcsFormatError, match="missing column") as caught:
+    with pytest.raises(KcsFormatError, match="missing column") as caught:
         kcs.load(path)
     assert caught.value.columns == ["HS6 Code or HS10 Code", "Tax Rate", "Fraud"]
     # Without the label requirement (scoring), only the features are missing.
-    with pytest.raises(kcs.KcsFormatError) as caught:
+    with pytest.raises(KcsFormatError) as caught:
         kcs.load(path, label=False)
     assert caught.value.columns == ["HS6 Code or HS10 Code", "Tax Rate"]
 
@@ -107,7 +108,7 @@ def test_mistyped_columns_are_all_named_with_a_line(tmp_path: Path) -> None:
         pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("yes")).otherwise(pl.col("Fraud")).alias("Fraud"),
     )
     raw.write_csv(path)
-    with pytest.raises(kcs.KcsFormatError) as caught:
+    with pytest.raises(KcsFormatError) as caught:
         kcs.load(path)
     assert caught.value.columns == ["Date", "Net Mass", "Fraud"]
     message = str(caught.value)
@@ -124,7 +125,7 @@ def test_a_mapping_file_reads_other_headers(tmp_path: Path) -> None:
     mapping_file.write_text('[columns]\nhs_code = "Tariff"\nfraud = "Outcome"\n')
     assert kcs.load(path, kcs.mapping_from_toml(mapping_file)).equals(expected)
     mapping_file.write_text('[columns]\nhs_kode = "Tariff"\n')
-    with pytest.raises(kcs.KcsFormatError, match="unknown field"):
+    with pytest.raises(KcsFormatError, match="unknown field"):
         kcs.mapping_from_toml(mapping_file)
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from clearway.reference import (
     EU_MEMBER_STATES,
-    RateNotFound,
     country_name,
     eu_cet_rate,
     eu_standard_vat_rate,
@@ -28,6 +27,7 @@ from clearway.reference import (
     prohibited_status,
     reference_unit_value,
 )
+from clearway.reference.errors import RateNotFound
 from clearway.reference.tariff import parse_duty_rate
 
 DATA = files("clearway.reference").joinpath("data")

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from clearway.revenue import registrations as reg
-from clearway.revenue.registrations import Registration, RegistrationError, RegistrationUse
+from clearway.revenue.errors import RegistrationError
+from clearway.revenue.registrations import Registration, RegistrationUse
 
 DAY = dt.date(2026, 11, 27)
 

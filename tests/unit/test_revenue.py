@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearway.reference import TariffRate, eu_cet_rate, eu_standard_vat_rate
-from clearway.reference.jurisdictions import NoProfileForDate, Period, jurisdiction_for, jurisdictions
+from clearway.reference.errors import NoProfileForDate
+from clearway.reference.jurisdictions import Period, jurisdiction_for, jurisdictions
 from clearway.reference.money import format_minor, from_minor, to_minor
 from clearway.revenue.calculation import (
     Collection,

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clearway.risk.language import FIELDS, RuleError, build_frame, compile_condition
+from clearway.risk.errors import RuleError
+from clearway.risk.language import FIELDS, build_frame, compile_condition
 from clearway.risk.language.interpret import evaluate
 from clearway.risk.language.syntax import MAX_NESTING, MAX_TREE_DEPTH, Binary, Unary, parse
 from clearway.risk.ruleset import RuleSpec

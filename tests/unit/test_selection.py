@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from clearway.risk.selection import Candidate, SelectionError, choose, default_seed, exploration_slots
+from clearway.risk.errors import SelectionError
+from clearway.risk.selection import Candidate, choose, default_seed, exploration_slots
 
 CANDIDATES = [Candidate(f"s{k:02d}", score=k / 100, physical=k % 7 == 0) for k in range(40)]
 

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from clearway.declarations.tables import goods_items, shipments, tax_lines
 from clearway.kit.bulk import insert_dicts
 from clearway.revenue import simulator
+from clearway.revenue.errors import NothingToSimulate, SimulationError
 
 LODGED = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 VAT = "Directive 2006/112/EC Art. 30"
@@ -197,19 +198,19 @@ def test_eur_200_for_both_moves_low_value_shipments_to_category_2(engine: Engine
 
 def test_bad_parameters_and_empty_periods_are_errors(engine: Engine) -> None:
     _store(engine)
-    with pytest.raises(simulator.SimulationError) as exc:
+    with pytest.raises(SimulationError) as exc:
         simulator.parse_policy("EU", "-1", "0")
     assert exc.value.field == "duty_threshold"
-    with pytest.raises(simulator.SimulationError) as exc:
+    with pytest.raises(SimulationError) as exc:
         simulator.parse_policy("EU", "0", "abc")
     assert exc.value.field == "tax_threshold"
-    with pytest.raises(simulator.SimulationError) as exc:
+    with pytest.raises(SimulationError) as exc:
         simulator.parse_policy("XX", "0", "0")
     assert exc.value.field == "jurisdiction"
-    with pytest.raises(simulator.SimulationError) as exc:
+    with pytest.raises(SimulationError) as exc:
         simulator.parse_policy("EU", "0", "0", date_from="2026-11-30", date_to="2026-11-01")
     assert exc.value.field == "from"
-    with pytest.raises(simulator.NothingToSimulate):
+    with pytest.raises(NothingToSimulate):
         _run(engine, "0", "0", date_from="2026-12-01", date_to="2026-12-31")
     # the period that holds the data
     assert _run(engine, "0", "0", date_from="2026-11-27", date_to="2026-11-27")["shipments"] == 4

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from clearway.revenue.errors import RateParseError
 from clearway.revenue.tariffs import eu_tariff_rate, schedule, uk_tariff_rate, us_hts_rate
-from clearway.revenue.tariffs.rates import RateParseError, Specific, parse_rate, specific_quantity
+from clearway.revenue.tariffs.rates import Specific, parse_rate, specific_quantity
 
 D = Decimal
 

@@ -17,10 +17,10 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from clearway.measurement import trs
+from clearway.measurement.errors import UnknownDimension
 from clearway.measurement.trs import (
     DIMENSIONS,
     INTERVALS,
-    UnknownDimension,
     interval_statistics,
     released_within,
     time_patterns,

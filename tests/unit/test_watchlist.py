@@ -8,11 +8,11 @@ import pytest
 from rapidfuzz import fuzz
 
 from clearway.declarations.normalise import name_key
+from clearway.risk.errors import WatchlistCsvError
 from clearway.risk.watchlist import (
     COLUMNS,
     FuzzyWatchlist,
     WatchEntry,
-    WatchlistCsvError,
     address_key,
     parse_csv,
     party_address_key,

@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from clearway.clearance import aeo, parties
+from clearway.clearance.errors import InvalidTin
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.errors import PROBLEM_TYPES, Finding
+from clearway.kit.database import transaction
+from clearway.kit.errors import Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
-_PROBLEMS = PROBLEM_TYPES
 
 
 @router.get("/traders/{tin}", summary="A trader by TIN, with its AEO authorisations and their recognition")
@@ -26,8 +27,8 @@ def get_trader(
 ) -> dict[str, Any]:
     try:
         key = parties.parse_tin(tin).value
-    except parties.InvalidTin as exc:
-        raise invalid([Finding(exc.code, "/tin", str(exc))]) from exc
+    except InvalidTin as exc:  # the generic detail of a request with invalid fields, as always
+        raise invalid(exc.errors) from exc
     today = dt.datetime.now(dt.UTC).date()
     with request.app.state.engine.connect() as conn:
         found = parties.trader(conn, key)
@@ -62,17 +63,8 @@ def export_aeo(
 async def import_aeo(request: Request, _: Principal = Depends(require())) -> dict[str, Any]:
     text = (await request.body()).decode("utf-8", errors="replace")
     is_csv = request.headers.get("content-type", "").startswith("text/csv")
-    try:
-        items = aeo.read_csv(text) if is_csv else aeo.read_json(text)
-    except aeo.ExchangeError as exc:
-        raise Problem(
-            422,
-            "Unprocessable content",
-            str(exc),
-            _PROBLEMS + "aeo-exchange",
-            errors=[e.as_dict() for e in exc.errors],
-        ) from exc
-    with request.app.state.engine.begin() as conn:
+    items = aeo.read_csv(text) if is_csv else aeo.read_json(text)  # an ExchangeError lists every row
+    with transaction(request.app.state.engine) as conn:
         stored = aeo.store(conn, items)
     return {"imported": stored}
 
@@ -89,7 +81,7 @@ class _Partner(BaseModel):
 async def add_partner(request: Request, _: Principal = Depends(require())) -> dict[str, Any]:
     body = parse_model(_Partner, await read_json(request))
     try:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             aeo.add_partner(conn, body.country, body.name, body.since, body.until)
     except ValueError as exc:
         raise invalid([Finding("partner.country", "/country", str(exc))]) from exc

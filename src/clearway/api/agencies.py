@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.clearance import agencies
 from clearway.clearance import queue as work_queue
+from clearway.clearance.errors import InvalidSubscription
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
+from clearway.kit.database import transaction
 from clearway.kit.errors import PROBLEM_TYPES, Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -45,9 +47,9 @@ def list_agencies(request: Request, _: Principal = Depends(require(Role.OFFICER)
 async def create_agency(request: Request, _: Principal = Depends(require())) -> dict[str, Any]:
     body = parse_model(_Agency, await read_json(request))
     try:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             agencies.create_agency(conn, body.code, body.name)
-    except agencies.InvalidSubscription as exc:
+    except InvalidSubscription as exc:  # codes agency.*, the generic detail: the answer as always
         raise invalid([Finding(f"agency.{exc.field}", f"/{exc.field}", str(exc))]) from exc
     except IntegrityError as exc:
         raise Problem(409, "Conflict", f"agency {body.code} exists", _PROBLEMS + "exists") from exc
@@ -61,9 +63,9 @@ async def subscribe(code: str, request: Request, _: Principal = Depends(require(
         sub = agencies.subscription(
             code, body.hs, body.origin, body.party_tin, body.hold_on_arrival, body.reason_code, body.text
         )
-    except agencies.InvalidSubscription as exc:
+    except InvalidSubscription as exc:  # the generic detail of a request with invalid fields, as always
         raise invalid([Finding(f"subscription.{exc.field}", f"/{exc.field}", str(exc))]) from exc
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         if not agencies.agency_exists(conn, code):
             raise Problem(404, "Not found", f"no agency {code}")
         agencies.add_subscriptions(conn, [sub])

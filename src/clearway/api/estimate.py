@@ -1,7 +1,8 @@
 """`GET /v1/estimate`: the public duty and tax estimator (no role needed: consumers use it).
 
 Parameters arrive as plain strings so that bad input is answered by one 422 problem naming the field
-(`errors[0].path` is `/value`, `/hs`, `/date`, ...), exactly as `clearway estimate` names the option.
+(`errors[0].path` is `/value`, `/hs`, `/date`, ... and a `field` member), exactly as `clearway estimate`
+names the option: the `EstimateError` itself, answered by the one handler.
 """
 
 from __future__ import annotations
@@ -10,22 +11,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from clearway.http.problems import Problem
 from clearway.revenue import service
-from clearway.revenue.engine import EstimateError, estimate_request
+from clearway.revenue.engine import estimate_request
 
 router = APIRouter(prefix="/v1", tags=["revenue"])
-
-
-def estimate_problem(exc: EstimateError) -> Problem:
-    return Problem(
-        422,
-        "Unprocessable content",
-        f"{exc.field}: {exc.message}",
-        "https://clearway.dev/problems/validation",
-        field=exc.field,
-        errors=[{"code": f"estimate.{exc.field}", "path": f"/{exc.field}", "message": exc.message}],
-    )
 
 
 @router.get("/estimate", summary="Estimate duty, taxes and fees for one parcel (public)")
@@ -54,8 +43,5 @@ def get_estimate(
         "gift": gift,
         "channel": channel,
     }
-    try:
-        parcel = estimate_request(params)
-        return service.estimate(parcel, request.app.state.settings.fallback_duty_rate).as_json()
-    except EstimateError as exc:
-        raise estimate_problem(exc) from None
+    parcel = estimate_request(params)
+    return service.estimate(parcel, request.app.state.settings.fallback_duty_rate).as_json()

@@ -15,12 +15,10 @@ from clearway.http.security import Role, require
 from clearway.kit.database import transaction
 from clearway.measurement import study
 from clearway.measurement.benchmarking import PERIODS, revenue_benchmark
-from clearway.measurement.scope import EmptyScope, Scope
+from clearway.measurement.scope import Scope
 from clearway.measurement.service import tables_for
 from clearway.measurement.sources import Tables
-from clearway.measurement.statistics import UnknownDimension as UnknownStatsDimension
 from clearway.measurement.statistics import by_dimension, data_quality
-from clearway.measurement.trs import UnknownDimension as UnknownTrsDimension
 
 router = APIRouter(tags=["measurement"], dependencies=[Depends(require(Role.ANALYST, Role.OFFICER))])
 T = TypeVar("T")
@@ -43,18 +41,10 @@ def load_tables(request: Request, scope: Scope | None = None) -> Tables:
 
 
 async def _measure(request: Request, scope: Scope, compute: Callable[[Tables], T]) -> T:
-    """Read the tables and compute off the event loop; an empty scope or unknown dimension is a problem."""
-    try:
-        tables = await run_in_threadpool(load_tables, request, scope)
-        return await run_in_threadpool(compute, tables)
-    except EmptyScope as exc:
-        raise Problem(
-            404, "Nothing to measure", str(exc), "https://clearway.dev/problems/empty-scope"
-        ) from exc
-    except (UnknownTrsDimension, UnknownStatsDimension) as exc:
-        raise Problem(
-            400, "Unknown dimension", str(exc), "https://clearway.dev/problems/unknown-dimension"
-        ) from exc
+    """Read the tables and compute off the event loop; an empty scope (EmptyScope, 404) or an unknown
+    dimension (UnknownDimension, 400) reaches the one handler."""
+    tables = await run_in_threadpool(load_tables, request, scope)
+    return await run_in_threadpool(compute, tables)
 
 
 @router.get("/v1/trs", summary="Time Release Study over a period (not stored)")
@@ -79,7 +69,7 @@ async def post_trs_run(
     by: str | None = None,
 ) -> dict[str, Any]:
     result = await get_trs(request, date_from, date_to, office, by)
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         run_id = study.save_run(conn, name, result)
     return {"id": run_id, "name": name, **result}
 

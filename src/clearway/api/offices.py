@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
 from clearway.clearance import offices
+from clearway.clearance.errors import InvalidOffice
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
+from clearway.kit.database import transaction
 from clearway.kit.errors import Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -55,8 +57,8 @@ async def put_office(code: str, request: Request, _: Principal = Depends(require
     body = parse_model(_Office, await read_json(request))
     try:
         item = offices.office(code, body.name, body.roles, body.opening_hours, body.valid_from, body.valid_to)
-    except offices.InvalidOffice as exc:
+    except InvalidOffice as exc:  # the generic detail of a request with invalid fields, as always
         raise invalid([Finding(f"office.{exc.field}", f"/{exc.field}", str(exc))]) from exc
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         offices.save(conn, [item])
     return item.as_dict()

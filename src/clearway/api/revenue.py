@@ -1,7 +1,8 @@
 """/v1/accounts, /v1/registrations, payment requests and /v1/simulations/de-minimis.
 
 Collection models (vendor registrations, intermediary accounts, buyer payment requests), the ledger's
-statements and the de minimis policy simulator. Bad input is a 422 problem naming the field.
+statements and the de minimis policy simulator. Bad input is a 422 problem naming the field: the
+feature's own errors (`clearway.revenue.errors`) answered by the one handler.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from clearway.http.bodies import read_json
 from clearway.http.problems import Problem, invalid
 from clearway.http.security import Principal, Role, ensure_visible, require
+from clearway.kit.database import transaction
 from clearway.kit.errors import Finding
 from clearway.revenue import accounts, registrations, service, simulator
+from clearway.revenue.errors import RegistrationError
 
 router = APIRouter(tags=["revenue"])
 
@@ -57,13 +60,9 @@ def _at(data: dict[str, Any]) -> dt.datetime | None:
 
 
 def _run_account(request: Request, work: Any) -> Any:
-    try:
-        with request.app.state.engine.begin() as conn:
-            return work(conn)
-    except accounts.UnknownAccount as exc:
-        raise Problem(404, "Not found", str(exc)) from exc
-    except accounts.AccountError as exc:
-        raise _bad(exc.field, exc.message, f"account.{exc.field}") from exc
+    """The work in one transaction; UnknownAccount (404) and AccountError (422) reach the handler."""
+    with transaction(request.app.state.engine) as conn:
+        return work(conn)
 
 
 # Accounts ---------------------------------------------------------------------------------------------
@@ -73,11 +72,7 @@ def _run_account(request: Request, work: Any) -> Any:
     "/v1/accounts", status_code=201, summary="Open an intermediary account (carrier, post, marketplace)"
 )
 async def post_account(request: Request, _: Admin) -> dict[str, Any]:
-    data = _object(await read_json(request))
-    try:
-        account = accounts.parse_account(data)
-    except accounts.AccountError as exc:
-        raise _bad(exc.field, exc.message, f"account.{exc.field}") from exc
+    account = accounts.parse_account(_object(await read_json(request)))
     await run_in_threadpool(_run_account, request, lambda conn: service.open_account(conn, account))
     return account.as_dict(0)
 
@@ -161,7 +156,7 @@ async def get_payment_request(
     await ensure_visible(request, principal, shipment_id)  # a filer sees its own shipments only
 
     def work() -> dict[str, Any] | None:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             return service.payment_request(conn, shipment_id)
 
     found = await run_in_threadpool(work)
@@ -185,13 +180,13 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
             if not isinstance(items, list):
                 raise _bad("registrations", "expected a list of registrations", "schema.list")
             regs = [registrations.parse_registration(_object(r), None) for r in items]
-    except registrations.RegistrationError as exc:
+    except RegistrationError as exc:  # the detail without the CSV line, as always
         raise _bad(exc.field, exc.message, f"registration.{exc.field}") from exc
     except UnicodeDecodeError as exc:
         raise Problem(400, "Malformed CSV", "the body is not UTF-8 text") from exc
 
     def work() -> int:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             return service.load_registrations(conn, regs)
 
     return {"imported": await run_in_threadpool(work)}
@@ -200,7 +195,7 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
 @router.get("/v1/registrations/{number}", summary="One registration number in the registry")
 async def get_registration(request: Request, number: str, _: Reader) -> dict[str, Any]:
     def work() -> registrations.Registration | None:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             return service.find_registration(conn, number)
 
     found = await run_in_threadpool(work)
@@ -217,7 +212,7 @@ async def post_revoke(request: Request, number: str, _: Admin) -> dict[str, Any]
     at = _at(_object(await read_json(request))) if raw.strip() else None
 
     def work() -> registrations.Registration:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             return service.revoke_registration(conn, number, at or dt.datetime.now(dt.UTC))
 
     try:
@@ -260,7 +255,7 @@ async def post_check(request: Request, _: Reader) -> dict[str, Any]:
     uses = [_use(k, item) for k, item in enumerate(items)]
 
     def work() -> list[registrations.RegistrationFinding]:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             return service.check_registrations(conn, uses)
 
     findings = await run_in_threadpool(work)
@@ -271,7 +266,7 @@ async def post_check(request: Request, _: Reader) -> dict[str, Any]:
 
 
 def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
 
 
@@ -286,15 +281,9 @@ async def get_de_minimis(
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
-    try:
-        policy = simulator.parse_policy(
-            jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
-        )
-        result: dict[str, Any] = await run_in_threadpool(_simulate, request, policy)
-    except simulator.NothingToSimulate as exc:
-        raise Problem(
-            404, "Nothing to simulate", str(exc), "https://clearway.dev/problems/empty-scope"
-        ) from exc
-    except simulator.SimulationError as exc:
-        raise _bad(exc.field, exc.message, f"simulation.{exc.field}") from exc
+    # SimulationError (422, naming the parameter) and NothingToSimulate (404) reach the handler.
+    policy = simulator.parse_policy(
+        jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
+    )
+    result: dict[str, Any] = await run_in_threadpool(_simulate, request, policy)
     return result

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem, parse_id, parse_row_id, problems
 from clearway.http.security import Principal, Role, require
+from clearway.kit.database import transaction
 from clearway.risk import cases, drift, scoring, selection
 
 router = APIRouter(prefix="/v1", tags=["risk analytics"], responses=problems(404))
@@ -51,20 +52,12 @@ class SelectionRequest(BaseModel):
 
 @router.post("/risk/selections", status_code=201)
 def create_selection(body: SelectionRequest, request: Request, _: Selector) -> dict[str, Any]:
-    """Choose shipments for control; the run is stored with its inputs and can be replayed."""
-    try:
-        with _engine(request).begin() as conn:
-            return selection.run_selection(
-                conn, body.office, body.date, body.capacity, body.exploration, body.seed
-            )
-    except selection.SelectionError as exc:
-        field = str(exc).split(":", 1)[0] if ":" in str(exc) else "capacity"
-        raise Problem(
-            422,
-            "Unprocessable content",
-            str(exc),
-            errors=[{"code": "selection.invalid", "path": f"/{field}", "message": str(exc)}],
-        ) from exc
+    """Choose shipments for control; the run is stored with its inputs and can be replayed. A
+    SelectionError (422, naming the field) reaches the one handler."""
+    with transaction(_engine(request)) as conn:
+        return selection.run_selection(
+            conn, body.office, body.date, body.capacity, body.exploration, body.seed
+        )
 
 
 @router.get("/risk/selections/{run_id}")
@@ -94,10 +87,7 @@ async def get_drift(
         with _engine(request).connect() as conn:
             return drift.drift(conn, start, end)
 
-    try:
-        return await run_in_threadpool(work)
-    except drift.NoData as exc:
-        raise Problem(404, "Not found", str(exc)) from exc
+    return await run_in_threadpool(work)  # NoData (404) reaches the one handler
 
 
 @router.get("/cases")

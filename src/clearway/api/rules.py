@@ -1,4 +1,8 @@
-"""/v1/rules, /v1/rule-sets, /v1/rules/backtest and /v1/watchlist: risk rules as data and watch lists."""
+"""/v1/rules, /v1/rule-sets, /v1/rules/backtest and /v1/watchlist: risk rules as data and watch lists.
+
+The feature's errors reach the one handler: a bad condition (`RuleError`, 422 with the `position`), no
+such rule (`RuleNotFound`, 404), an empty backtest range (`EmptyRange`, 404).
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,15 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem, problems
 from clearway.http.security import Principal, Role, require
+from clearway.kit.database import transaction
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
-from clearway.risk.backtest import EmptyRange, backtest
-from clearway.risk.language import RuleError
+from clearway.risk.backtest import backtest
+from clearway.risk.errors import RuleExists, WatchlistCsvError
 
 router = APIRouter(tags=["risk rules"], responses=problems(404, 409))
 Reader = Annotated[Principal, Depends(require(Role.ANALYST, Role.OFFICER))]
 Writer = Annotated[Principal, Depends(require(Role.ANALYST))]
-RULE_PROBLEM = "https://clearway.dev/problems/rule"
 
 
 def _engine(request: Request) -> Engine:
@@ -34,26 +38,9 @@ def _actor(principal: Principal) -> str:
     return principal.key_id or principal.party or principal.role.value
 
 
-def rule_problem(exc: RuleError, path: str = "/condition") -> Problem:
-    """422 with the reason and the position (line, column, offset) in the condition."""
-    p = exc.position
-    return Problem(
-        422,
-        "Invalid rule",
-        str(exc),
-        RULE_PROBLEM,
-        errors=[{"code": f"rule.{exc.kind}", "path": path, "message": exc.reason}],
-        position={"line": p.line, "column": p.column, "offset": p.offset},
-    )
-
-
 def _concurrent() -> Problem:
     # Two changes at once both took the next version number: the second is rolled back, nothing changed.
     return Problem(409, "Conflict", "another change to the rule set was stored at the same time; try again")
-
-
-def _not_found(rule_id: str) -> Problem:
-    return Problem(404, "Not found", f"no rule {rule_id}")
 
 
 @router.get("/v1/rules")
@@ -69,10 +56,7 @@ def list_rules(request: Request, _: Reader) -> dict[str, Any]:
 @router.get("/v1/rules/{rule_id}")
 def show_rule(request: Request, rule_id: str, _: Reader) -> dict[str, Any]:
     with _engine(request).connect() as conn:
-        try:
-            return ruleset.get_rule(conn, rule_id)
-        except ruleset.RuleNotFound:
-            raise _not_found(rule_id) from None
+        return ruleset.get_rule(conn, rule_id)
 
 
 def _changed(request: Request, rule_id: str, version: int) -> dict[str, Any]:
@@ -83,11 +67,9 @@ def _changed(request: Request, rule_id: str, version: int) -> dict[str, Any]:
 @router.post("/v1/rules", status_code=201)
 def add_rule(request: Request, spec: ruleset.RuleSpec, principal: Writer) -> dict[str, Any]:
     try:
-        with _engine(request).begin() as conn:
+        with transaction(_engine(request)) as conn:
             version = ruleset.add_rule(conn, spec, _actor(principal))
-    except RuleError as exc:
-        raise rule_problem(exc) from None
-    except ruleset.RuleExists:
+    except RuleExists:  # with the route to use instead
         raise Problem(409, "Conflict", f"rule {spec.id} exists: use PUT /v1/rules/{spec.id}") from None
     except IntegrityError:
         raise _concurrent() from None
@@ -99,12 +81,8 @@ def update_rule(request: Request, rule_id: str, spec: ruleset.RuleSpec, principa
     if spec.id != rule_id:
         raise Problem(422, "Unprocessable content", f"id: the body names {spec.id}, the path {rule_id}")
     try:
-        with _engine(request).begin() as conn:
+        with transaction(_engine(request)) as conn:
             version = ruleset.update_rule(conn, rule_id, spec, _actor(principal))
-    except RuleError as exc:
-        raise rule_problem(exc) from None
-    except ruleset.RuleNotFound:
-        raise _not_found(rule_id) from None
     except IntegrityError:
         raise _concurrent() from None
     return _changed(request, rule_id, version)
@@ -113,10 +91,8 @@ def update_rule(request: Request, rule_id: str, spec: ruleset.RuleSpec, principa
 @router.post("/v1/rules/{rule_id}/disable")
 def disable_rule(request: Request, rule_id: str, principal: Writer) -> dict[str, Any]:
     try:
-        with _engine(request).begin() as conn:
+        with transaction(_engine(request)) as conn:
             version = ruleset.disable_rule(conn, rule_id, _actor(principal))
-    except ruleset.RuleNotFound:
-        raise _not_found(rule_id) from None
     except IntegrityError:
         raise _concurrent() from None
     return _changed(request, rule_id, version)
@@ -149,21 +125,12 @@ class BacktestRequest(BaseModel):
 def run_backtest(request: Request, body: BacktestRequest, _: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
     with _engine(request).connect() as conn:
-        try:
-            if body.condition is not None:
-                rules, label = ruleset.condition_only(body.condition), body.condition
-            else:
-                assert body.rule is not None
-                rules, label = ruleset.stored_rule(conn, body.rule), body.rule
-            result = backtest(conn, rules, body.date_from, body.date_to, settings.split_window_hours, label)
-        except RuleError as exc:
-            raise rule_problem(exc) from None
-        except ruleset.RuleNotFound:
-            raise _not_found(body.rule or "") from None
-        except EmptyRange as exc:
-            raise Problem(
-                404, "Nothing to backtest", str(exc), "https://clearway.dev/problems/empty-scope"
-            ) from None
+        if body.condition is not None:
+            rules, label = ruleset.condition_only(body.condition), body.condition
+        else:
+            assert body.rule is not None
+            rules, label = ruleset.stored_rule(conn, body.rule), body.rule
+        result = backtest(conn, rules, body.date_from, body.date_to, settings.split_window_hours, label)
     return result.as_dict()
 
 
@@ -206,7 +173,7 @@ def list_watchlist(
 @router.post("/v1/watchlist", status_code=201)
 def add_watchlist(request: Request, body: WatchEntryBody | list[WatchEntryBody], _: Writer) -> dict[str, Any]:
     entries = body if isinstance(body, list) else [body]
-    with _engine(request).begin() as conn:
+    with transaction(_engine(request)) as conn:
         added = watch_lists.add_entries(conn, [watch_lists.WatchEntry(**e.model_dump()) for e in entries])
     return {"added": added}
 
@@ -224,17 +191,17 @@ async def import_watchlist(request: Request, _: Writer) -> dict[str, Any]:
         entries = watch_lists.parse_csv(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise Problem(400, "Bad request", "the file is not UTF-8") from None
-    except watch_lists.WatchlistCsvError as exc:
+    except WatchlistCsvError as exc:  # the count as the detail (the error's text lists the rows)
         raise Problem(
             422,
-            "Invalid watch-list file",
+            exc.title,
             f"{len(exc.problems)} bad row(s); nothing imported",
-            "https://clearway.dev/problems/watchlist-csv",
-            errors=[p.as_dict() for p in exc.problems],
+            exc.type_uri,
+            errors=exc.errors,
         ) from None
 
     def store() -> int:
-        with _engine(request).begin() as conn:
+        with transaction(_engine(request)) as conn:
             return watch_lists.add_entries(conn, entries)
 
     return {"added": await run_in_threadpool(store)}

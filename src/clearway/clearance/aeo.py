@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from clearway.clearance.parties import InvalidTin, parse_tin, upsert_traders
+from clearway.clearance.errors import ExchangeError, InvalidTin
+from clearway.clearance.parties import parse_tin, upsert_traders
 from clearway.clearance.tables import aeo, mra_partners
+from clearway.kit.csvsafe import restore, safe_row
 from clearway.kit.errors import Finding
 from clearway.reference import EU_MEMBER_STATES, is_country
 from clearway.risk.rules import RiskDecision
@@ -62,15 +64,6 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return self.as_finding().as_dict()
-
-
-class ExchangeError(ValueError):
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        first = self.errors[0]
-        super().__init__(
-            f"{len(self.errors)} error(s); first: row {first.row}, {first.field}: {first.message}"
-        )
 
 
 def _date(value: Any, field: str, row: int, errors: list[RowError], required: bool) -> dt.date | None:
@@ -131,7 +124,11 @@ def read_csv(text: str) -> list[Authorisation]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ExchangeError([RowError(1, missing[0], "missing column in the header")])
-    return parse_records([{k: v for k, v in row.items() if k is not None} for row in reader], first_row=2)
+    rows = [
+        {k: restore(v) if isinstance(v, str) else v for k, v in row.items() if k is not None}
+        for row in reader
+    ]
+    return parse_records(rows, first_row=2)
 
 
 def read_json(text: str) -> list[Authorisation]:
@@ -153,16 +150,18 @@ def write_csv(items: Sequence[Authorisation]) -> str:
     writer.writerow(COLUMNS)
     for a in items:
         writer.writerow(
-            [
-                a.tin,
-                a.holder,
-                a.type,
-                a.status,
-                a.issuing_country,
-                a.reference,
-                a.valid_from.isoformat(),
-                a.valid_to.isoformat() if a.valid_to else "",
-            ]
+            safe_row(
+                [
+                    a.tin,
+                    a.holder,
+                    a.type,
+                    a.status,
+                    a.issuing_country,
+                    a.reference,
+                    a.valid_from.isoformat(),
+                    a.valid_to.isoformat() if a.valid_to else "",
+                ]
+            )
         )
     return out.getvalue()
 

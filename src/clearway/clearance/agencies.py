@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
 
+from clearway.clearance.errors import InvalidSubscription
 from clearway.clearance.lifecycle import NewHold
 from clearway.clearance.tables import agencies, agency_subscriptions
 from clearway.declarations.normalise import normalise_tin
@@ -27,12 +28,6 @@ from clearway.security.visibility import register_agency_scope
 _CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 _HS = re.compile(r"^[0-9]{2,6}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-class InvalidSubscription(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,19 +88,32 @@ def matches(sub: Subscription, items: Collection[tuple[str, str]], tins: Collect
 
 
 def _sub_matches_shipment(s: Any) -> ColumnElement[bool]:
-    item = exists().where(
-        goods_items.c.shipment_id == shipments.c.id,
-        or_(s.c.hs_from.is_(None), and_(goods_items.c.hs6 >= s.c.hs_from, goods_items.c.hs6 <= s.c.hs_to)),
-        or_(s.c.origin.is_(None), goods_items.c.origin_country == s.c.origin),
+    # Both sub-queries sit two levels below the query over `shipments` (inside the EXISTS over the
+    # subscriptions), where SQLAlchemy's automatic correlation does not reach: without the explicit
+    # `correlate`, each would list `shipments` in its own FROM and match any stored shipment.
+    item = (
+        exists()
+        .where(
+            goods_items.c.shipment_id == shipments.c.id,
+            or_(
+                s.c.hs_from.is_(None), and_(goods_items.c.hs6 >= s.c.hs_from, goods_items.c.hs6 <= s.c.hs_to)
+            ),
+            or_(s.c.origin.is_(None), goods_items.c.origin_country == s.c.origin),
+        )
+        .correlate(shipments, s)
     )
-    party = exists().where(parties.c.shipment_id == shipments.c.id, parties.c.tin == s.c.party_tin)
+    party = (
+        exists()
+        .where(parties.c.shipment_id == shipments.c.id, parties.c.tin == s.c.party_tin)
+        .correlate(shipments, s)
+    )
     return and_(or_(s.c.party_tin.is_(None), party), item)
 
 
 def visible(agency: str) -> ColumnElement[bool]:
     """SQL predicate on `shipments`: one of the agency's subscriptions matches the shipment."""
     s = agency_subscriptions.alias("s")
-    return exists().where(s.c.agency == agency, _sub_matches_shipment(s))
+    return exists().where(s.c.agency == agency, _sub_matches_shipment(s)).correlate(shipments)
 
 
 def is_visible(conn: Connection, agency: str, shipment_id: uuid.UUID) -> bool:

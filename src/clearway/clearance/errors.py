@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from clearway.kit.errors import ClearwayError, Conflict, Finding, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
+    from clearway.clearance.aeo import RowError
     from clearway.declarations.vocabulary import State
 
 
@@ -55,3 +57,53 @@ class StatedTimeRefused(Invalid):
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message, errors=[Finding("event.at", "/at", message)], **extra)
+
+
+# --- master data: offices, traders, agencies, AEO lists --------------------------------------------------
+# Each keeps its `ValueError` base beside `Invalid`, so that callers catching `ValueError` keep working.
+
+
+class InvalidOffice(Invalid, ValueError):
+    """Bad customs office data; `field` names what is wrong."""
+
+    code, title = "invalid-office", "Invalid customs office"
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}", errors=[Finding(f"office.{field}", f"/{field}", message)])
+
+
+class InvalidTin(Invalid, ValueError):
+    """A TIN that is not one: the check that failed is the code of the one field error
+    (`errors[0].code`: `tin.country`, `tin.format`, `tin.check_digits`)."""
+
+    code, title = "invalid-tin", "Invalid TIN"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, errors=[Finding(code, "/tin", message)])
+
+
+class InvalidSubscription(Invalid, ValueError):
+    """Bad agency or subscription data; `field` names what is wrong."""
+
+    code, title = "invalid-subscription", "Invalid agency subscription"
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(
+            f"{field}: {message}", errors=[Finding(f"subscription.{field}", f"/{field}", message)]
+        )
+
+
+class ExchangeError(Invalid, ValueError):
+    """An AEO exchange file with bad rows: every error of every row, as `errors` (line = row, column =
+    field)."""
+
+    code, title = "aeo-exchange", "Invalid AEO exchange file"
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        first = errors[0]
+        super().__init__(
+            f"{len(errors)} error(s); first: row {first.row}, {first.field}: {first.message}",
+            errors=[e.as_finding() for e in errors],
+        )

@@ -16,17 +16,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from clearway.clearance.errors import InvalidOffice
 from clearway.clearance.tables import offices
 from clearway.reference import locode
 
 ROLES = ("entry", "exit", "transit", "destination", "declaration", "payment")
 _CODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}[A-Z0-9]{3}$")
-
-
-class InvalidOffice(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from clearway.clearance.errors import InvalidTin
 from clearway.clearance.tables import traders
 from clearway.declarations.normalise import normalise_tin
 from clearway.reference import EU_MEMBER_STATES, is_country
@@ -24,12 +25,6 @@ from clearway.reference import EU_MEMBER_STATES, is_country
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{1,35}$")
 # python-stdnum writes Greece's VAT prefix as EL (the VAT code), while the TIN's country is ISO GR.
 _VAT_PREFIX = {"GR": "EL"}
-
-
-class InvalidTin(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ or NATS. The shared preamble (`--db`, engines, consoles, errors) is `cli/_common
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -108,6 +108,20 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands:
             self.commands[cmd_name] = load(cmd_name)
         return self.commands[cmd_name]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a domain error it leaves unhandled is still a known error (`error: ...` on
+        standard error, exit status 2), never a traceback. Nothing is imported unless one is raised."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from clearway.kit.errors import ClearwayError
+
+            if not isinstance(exc, ClearwayError):
+                raise
+            from clearway.cli._common import fail
+
+            fail(str(exc))
 
     def format_help(self, ctx: click.Context, formatter: HelpFormatter) -> None:
         ctx.meta[_LISTING] = True

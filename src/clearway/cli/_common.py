@@ -1,5 +1,6 @@
 """The one preamble of every command group: the `--db` option and its resolution, engines, the consoles,
-and known errors turned into one clear line and exit status 2.
+and known errors turned into one clear line and exit status 2. Every domain error (`ClearwayError`) is a
+known error: a command needs no list of its own for them.
 
 Nothing heavy at import time: SQLAlchemy, Alembic, pydantic-settings and even Rich are loaded inside the
 functions that need them, so that a command pays only for what it uses (`clearway estimate` never loads
@@ -109,10 +110,14 @@ def fail(message: str, *, to: Console | None = None) -> NoReturn:
 
 @contextmanager
 def known_errors(*errors: type[Exception], to: Console | None = None) -> Iterator[None]:
-    """Turn the named exceptions into `error: <exception text>` and exit status 2."""
+    """Turn any domain error (`ClearwayError`), and the other exceptions named, into
+    `error: <exception text>` and exit status 2."""
+    from clearway.kit.errors import ClearwayError
+
+    caught: tuple[type[Exception], ...] = (ClearwayError, *errors)
     try:
         yield
-    except errors as exc:
+    except caught as exc:
         fail(str(exc), to=to)
 
 

@@ -13,8 +13,9 @@ import typer
 from rich.table import Table
 
 from clearway.clearance import aeo, agencies, notify, offices
+from clearway.clearance.errors import ExchangeError
 from clearway.cli import _common
-from clearway.cli._common import DbOption, begin, console, settings
+from clearway.cli._common import DbOption, begin, console, known_errors, settings
 
 offices_app = typer.Typer(help="Customs office master data (UN/LOCODE + suffix).", no_args_is_help=True)
 aeo_app = typer.Typer(help="AEO registry, mutual recognition, exchange files.", no_args_is_help=True)
@@ -66,7 +67,7 @@ def offices_add(
             dt.date.fromisoformat(valid_from),
             dt.date.fromisoformat(valid_to) if valid_to else None,
         )
-    except (offices.InvalidOffice, ValueError) as exc:
+    except ValueError as exc:  # a bad date, or an InvalidOffice
         _fail(str(exc))
     with begin(db, migrate=True) as conn:
         offices.save(conn, [item])
@@ -84,9 +85,9 @@ def aeo_import(
     text = file.read_text(encoding="utf-8")
     try:
         items = aeo.read_csv(text) if file.suffix.lower() == ".csv" else aeo.read_json(text)
-    except aeo.ExchangeError as exc:
-        for e in exc.errors:
-            console().print(f"row {e.row}, {e.field}: {e.message}", highlight=False)
+    except ExchangeError as exc:
+        for e in exc.errors:  # line: the row, column: the field
+            console().print(f"row {e.line}, {e.column}: {e.message}", highlight=False)
         _fail(f"{file}: {len(exc.errors)} error(s), nothing imported")
     with begin(db, migrate=True) as conn:
         stored = aeo.store(conn, items)
@@ -151,11 +152,8 @@ def aeo_partner(
 def agencies_add(
     code: str, name: Annotated[str, typer.Option(help="Agency name")], db: DbOption = None
 ) -> None:
-    try:
-        with begin(db, migrate=True) as conn:
-            agencies.create_agency(conn, code, name)
-    except agencies.InvalidSubscription as exc:
-        _fail(str(exc))
+    with known_errors(to=console()), begin(db, migrate=True) as conn:
+        agencies.create_agency(conn, code, name)
     console().print(f"agency {code} created")
 
 
@@ -172,10 +170,8 @@ def agencies_subscribe(
     text: Annotated[str, typer.Option(help="What the filer reads")] = "Held for another government agency",
     db: DbOption = None,
 ) -> None:
-    try:
+    with known_errors(to=console()):
         sub = agencies.subscription(code, hs, origin, party_tin, hold, reason_code, text)
-    except agencies.InvalidSubscription as exc:
-        _fail(str(exc))
     with begin(db, migrate=True) as conn:
         if not agencies.agency_exists(conn, code):
             _fail(f"no agency {code} (create it with `clearway agencies add`)")

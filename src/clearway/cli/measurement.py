@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from clearway.cli import _common
-from clearway.cli._common import DbOption, begin, connect, console
+from clearway.cli._common import DbOption, begin, connect, console, known_errors
+from clearway.kit.csvsafe import safe_dict
 
 if TYPE_CHECKING:
     from clearway.measurement.scope import Scope
@@ -78,7 +79,8 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str, document: d
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
         writer.writeheader()
         writer.writerows(
-            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows
+            safe_dict({k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()})
+            for r in rows
         )
         return
     from rich.table import Table
@@ -123,9 +125,7 @@ def trs(
 ) -> None:
     """Time Release Study: intervals between milestones, arrival to release, from the event record."""
     from clearway.measurement import study
-    from clearway.measurement.scope import EmptyScope
     from clearway.measurement.study import get_runs, run_study, save_run
-    from clearway.measurement.trs import UnknownDimension
 
     if compare:
         with connect(db) as conn:
@@ -136,10 +136,8 @@ def trs(
         _emit(rows, fmt, "TRS runs compared (arrival to release, hours)", {"runs": rows})
         return
     scope = _scope(date_from, date_to, office)
-    try:
+    with known_errors(to=console()):  # EmptyScope, UnknownDimension
         result = run_study(_tables(db, parquet, scope), scope, by)
-    except (EmptyScope, UnknownDimension) as exc:
-        _fail(str(exc))
     if save:
         with begin(db) as conn:
             result["run_id"] = save_run(conn, save, result)
@@ -172,15 +170,12 @@ def stats(
     parquet: ParquetOption = None,
 ) -> None:
     """E-commerce statistics: shipments, items, declared value and revenue by dimension."""
-    from clearway.measurement.scope import EmptyScope
-    from clearway.measurement.statistics import UnknownDimension, by_dimension, data_quality
+    from clearway.measurement.statistics import by_dimension, data_quality
 
     scope = _scope(date_from, date_to, office)
     tables = _tables(db, parquet, scope)
-    try:
+    with known_errors(to=console()):  # EmptyScope, UnknownDimension
         rows = data_quality(tables, scope) if by == "quality" else by_dimension(tables, scope, by)
-    except (EmptyScope, UnknownDimension) as exc:
-        _fail(str(exc))
     _emit(
         rows,
         fmt,
@@ -216,12 +211,9 @@ def export_revenue(
 ) -> None:
     """Revenue benchmarking (WCO CRBD style): revenue by tax type and period, cost of collection."""
     from clearway.measurement.benchmarking import revenue_benchmark
-    from clearway.measurement.scope import EmptyScope
 
     scope = _scope(date_from, date_to, None)
-    try:
+    with known_errors(ValueError, ArithmeticError, to=console()):  # and EmptyScope
         rows = revenue_benchmark(_tables(db, parquet, scope), scope, Decimal(cost_per_declaration), period)
-    except (EmptyScope, ValueError, ArithmeticError) as exc:
-        _fail(str(exc))
     document = {"scope": scope.as_dict(), "cost_per_declaration": cost_per_declaration, "rows": rows}
     _emit(rows, fmt, "Revenue benchmarking", document)

@@ -43,7 +43,8 @@ def _mapping(path: Path | None) -> dict[str, str]:
 
 
 def _read_model(path: Path) -> ModelArtifact:
-    from clearway.risk.model.gbdt import ModelArtifact, ModelFileError
+    from clearway.risk.errors import ModelFileError
+    from clearway.risk.model.gbdt import ModelArtifact
 
     try:
         data = path.read_bytes()
@@ -81,8 +82,8 @@ def train_command(
     ] = True,
 ) -> None:
     """Train a gradient-boosted tree model; the last line of output is a JSON summary."""
+    from clearway.risk.errors import FeatureError
     from clearway.risk.model import kcs, registry
-    from clearway.risk.model.gbdt import FeatureError
 
     overrides: dict[str, Any] = {}
     if params:
@@ -92,12 +93,10 @@ def train_command(
             fail(f"--params is not JSON: {exc}")
         if not isinstance(overrides, dict):
             fail("--params must be a JSON object")
-    try:
+    with known_errors():  # KcsFormatError
         columns = _mapping(mapping)
         train_frame = kcs.load(data, columns)
         valid_frame = kcs.load(valid, columns) if valid else None
-    except kcs.KcsFormatError as exc:
-        fail(str(exc))
     history = "with" if goods_history else "without"
     err().print(
         f"training on {train_frame.height} rows of {data} (seed {seed}, {history} goods history, one thread)"
@@ -116,7 +115,7 @@ def train_command(
     out_path.write_bytes(artifact.to_bytes())
     summary: dict[str, Any] = {"version": artifact.version, "out": str(out_path), **artifact.metrics}
     if register:
-        with known_errors(registry.RegistryError), engine(db, migrate=True) as opened:
+        with known_errors(), engine(db, migrate=True) as opened:  # RegistryError
             registry.register(
                 opened, artifact, kind, f"{data_format} model trained on {data.name} (seed {seed})"
             )
@@ -136,10 +135,8 @@ def evaluate_command(
     from clearway.risk.model.evaluation import evaluate_kcs
 
     artifact = _read_model(model)
-    try:
+    with known_errors():  # KcsFormatError
         frame = kcs.load(data, _mapping(mapping), fields=kcs.required_fields(artifact))
-    except kcs.KcsFormatError as exc:
-        fail(str(exc))
     result = evaluate_kcs(artifact, frame)
     err().print(
         f"{result['rows']} rows, fraud rate {result['positive_rate']:.3f}: precision@5% "
@@ -194,7 +191,7 @@ def activate_command(version: Annotated[str, typer.Argument()], db: DbOption = N
     """Make VERSION the active model of its kind."""
     from clearway.risk.model import registry
 
-    with known_errors(registry.RegistryError), engine(db) as opened:
+    with known_errors(), engine(db) as opened:  # RegistryError
         registry.activate(opened, version)
     console().print(f"active: {version}")
 
@@ -213,9 +210,9 @@ def retrain_command(
 ) -> None:
     """Train a `shipments` model on stored shipments and their control results; JSON on the last line."""
     # Imported here: the retraining code loads LightGBM, which other commands must not pay for.
-    from clearway.risk.retrain import RetrainError, retrain
+    from clearway.risk.retrain import retrain
 
     start, end = day(date_from, "--from"), day(date_to, "--to")
-    with known_errors(RetrainError), engine(db) as opened:
+    with known_errors(), engine(db) as opened:  # RetrainError, RegistryError
         result = retrain(opened, start, end, activate=activate, seed=seed, unbiased_only=unbiased_only)
     print_json(result.as_dict())

@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from clearway.cli import _common
-from clearway.cli._common import DbOption, begin, console, settings
+from clearway.cli._common import DbOption, begin, console, known_errors, settings
 
 accounts_app = typer.Typer(
     help="Intermediary accounts: open, pay, adjust, monthly statements.", no_args_is_help=True
@@ -90,8 +90,9 @@ def estimate(
     channel: Annotated[str, typer.Option(help="courier or post")] = "courier",
 ) -> None:
     """Estimate duty, taxes and fees for one parcel; prints the explanation, then one JSON object."""
-    from clearway.revenue.engine import EstimateError, EstimateRequest, parse_amount, parse_date
+    from clearway.revenue.engine import EstimateRequest, parse_amount, parse_date
     from clearway.revenue.engine import estimate as estimate_parcel
+    from clearway.revenue.errors import EstimateError
 
     try:
         request = EstimateRequest(
@@ -143,12 +144,10 @@ def open_account(
         "limit": limit,
         "limit_kind": limit_kind,
     }
-    try:
+    with known_errors(to=console()):  # AccountError
         account = accounts.parse_account(data)
         with begin(db, migrate=True) as conn:
             accounts.open_accounts(conn, [account])
-    except accounts.AccountError as exc:
-        _fail(str(exc))
     print(json.dumps(account.as_dict(0)))
 
 
@@ -180,11 +179,8 @@ def pay(
     """Record a payment received on an account."""
     from clearway.revenue import accounts
 
-    try:
-        with begin(db) as conn:
-            posting = accounts.pay(conn, account, _decimal(amount, "amount"), _when(at), reference)
-    except (accounts.AccountError, accounts.UnknownAccount) as exc:
-        _fail(str(exc))
+    with known_errors(to=console()), begin(db) as conn:  # AccountError, UnknownAccount
+        posting = accounts.pay(conn, account, _decimal(amount, "amount"), _when(at), reference)
     print(json.dumps({"posting_id": str(posting.id), "account": account.upper(), "amount": amount}))
 
 
@@ -201,11 +197,8 @@ def adjust(
     """Post an adjustment (an officer's correction) to an account."""
     from clearway.revenue import accounts
 
-    try:
-        with begin(db) as conn:
-            posting = accounts.adjust(conn, account, _decimal(amount, "amount"), reason, _when(at))
-    except (accounts.AccountError, accounts.UnknownAccount) as exc:
-        _fail(str(exc))
+    with known_errors(to=console()), begin(db) as conn:  # AccountError, UnknownAccount
+        posting = accounts.adjust(conn, account, _decimal(amount, "amount"), reason, _when(at))
     print(json.dumps({"posting_id": str(posting.id), "account": account.upper(), "amount": amount}))
 
 
@@ -219,11 +212,8 @@ def statement(
     """Monthly statement: opening balance, charges, payments, refunds, adjustments, closing balance."""
     from clearway.revenue import accounts
 
-    try:
-        with begin(db) as conn:
-            doc = accounts.statement(conn, account, month)
-    except (accounts.AccountError, accounts.UnknownAccount) as exc:
-        _fail(str(exc))
+    with known_errors(to=console()), begin(db) as conn:  # AccountError, UnknownAccount
+        doc = accounts.statement(conn, account, month)
     if fmt is Format.JSON:
         print(json.dumps(doc))
     elif fmt is Format.CSV:
@@ -246,11 +236,11 @@ def import_registrations(
     from clearway.revenue import registrations
 
     try:
-        regs = registrations.parse_csv(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         _fail(f"file: {exc}")
-    except registrations.RegistrationError as exc:
-        _fail(str(exc))
+    with known_errors(to=console()):  # RegistrationError
+        regs = registrations.parse_csv(text)
     with begin(db, migrate=True) as conn:
         count = registrations.upsert(conn, regs)
     print(json.dumps({"imported": count}))
@@ -343,14 +333,12 @@ def de_minimis(
     lost per duty/tax type, collection cost and net effect (JSON on the last line)."""
     from clearway.revenue import simulator
 
-    try:
+    with known_errors(to=console()):  # SimulationError, NothingToSimulate
         policy = simulator.parse_policy(
             jurisdiction, duty_threshold, tax_threshold, cost_per_declaration, date_from, date_to
         )
         with begin(db) as conn:
             result = simulator.simulate(conn, policy, fallback_rate=settings().fallback_duty_rate)
-    except simulator.SimulationError as exc:
-        _fail(str(exc))
     if fmt is not Format.JSON:
         cur = result["currency"]
         console().print(

@@ -38,7 +38,7 @@ def select_command(
     """Choose shipments for control by score within capacity, plus a random exploration share."""
     filing_day = day(date, "--date")
     assert filing_day is not None
-    with known_errors(selection.SelectionError), begin(db) as conn:
+    with known_errors(), begin(db) as conn:  # SelectionError
         run = selection.run_selection(conn, office, filing_day, capacity, exploration, seed)
     if fmt is Format.JSON:
         print_json(run)
@@ -77,7 +77,7 @@ def drift_command(
     db: DbOption = None,
 ) -> None:
     """Weekly hit rate, exploration hit rate and score shift (PSI against the training scores)."""
-    with known_errors(drift.NoData), connect(db) as conn:
+    with known_errors(), connect(db) as conn:  # NoData
         report = drift.drift(conn, day(date_from, "--from"), day(date_to, "--to"))
     if fmt is Format.JSON:
         print_json(report)

@@ -13,11 +13,21 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from clearway.cli._common import DbOption, begin, connect, console, err, fail, print_json, settings
+from clearway.cli._common import (
+    DbOption,
+    begin,
+    connect,
+    console,
+    err,
+    fail,
+    known_errors,
+    print_json,
+    settings,
+)
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
-from clearway.risk.backtest import EmptyRange, backtest
-from clearway.risk.language import RuleError
+from clearway.risk.backtest import backtest
+from clearway.risk.errors import RuleError, RuleExists, WatchlistCsvError
 
 rules_app = typer.Typer(
     help="Analyst risk rules: list, add, update, disable, backtest.", no_args_is_help=True
@@ -64,11 +74,8 @@ def list_rules(
 @rules_app.command("show")
 def show_rule(rule_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """One rule as stored (JSON)."""
-    with connect(db, migrate=True) as conn:
-        try:
-            print_json(ruleset.get_rule(conn, rule_id))
-        except ruleset.RuleNotFound:
-            fail(f"no rule {rule_id}")
+    with known_errors(), connect(db, migrate=True) as conn:  # RuleNotFound
+        print_json(ruleset.get_rule(conn, rule_id))
 
 
 def _specs_from_file(path: Path) -> list[ruleset.RuleSpec]:
@@ -114,24 +121,21 @@ FileOpt = Annotated[Path | None, typer.Option("--file", exists=True, dir_okay=Fa
 
 def _apply(specs: list[ruleset.RuleSpec], db: str | None, update_id: str | None = None) -> None:
     version = 0
-    try:
-        # One transaction: a bad rule in a file leaves the active rule set as it was.
-        with begin(db, migrate=True) as conn:
-            for spec in specs:
-                if update_id is None:
-                    version = ruleset.add_rule(conn, spec, "cli")
-                else:
-                    version = ruleset.update_rule(conn, update_id, spec, "cli")
-    except RuleError as exc:
-        bad = next(s for s in specs if _fails(s))
-        err().print(f"rule {bad.id}:", highlight=False)
-        _rule_error(exc, bad.condition)
-    except ruleset.RuleExists as exc:
-        fail(f"rule {exc} exists: use `clearway rules update {exc}`")
-    except ruleset.RuleNotFound as exc:
-        fail(f"no rule {exc}")
-    except ValueError as exc:
-        fail(str(exc))
+    with known_errors(ValueError):  # RuleNotFound, an id that is not the rule's
+        try:
+            # One transaction: a bad rule in a file leaves the active rule set as it was.
+            with begin(db, migrate=True) as conn:
+                for spec in specs:
+                    if update_id is None:
+                        version = ruleset.add_rule(conn, spec, "cli")
+                    else:
+                        version = ruleset.update_rule(conn, update_id, spec, "cli")
+        except RuleError as exc:
+            bad = next(s for s in specs if _fails(s))
+            err().print(f"rule {bad.id}:", highlight=False)
+            _rule_error(exc, bad.condition)
+        except RuleExists as exc:
+            fail(f"rule {exc.rule_id} exists: use `clearway rules update {exc.rule_id}`")
     console().print(f"{', '.join(s.id for s in specs)}: rule set {ruleset.version_string(version)}")
 
 
@@ -202,11 +206,8 @@ def update_rule(
             fail(f"{file}: one rule expected for an update, found {len(specs)}")
         _apply(specs, db, rule_id)
         return
-    with connect(db, migrate=True) as conn:
-        try:
-            current = ruleset.get_rule(conn, rule_id)
-        except ruleset.RuleNotFound:
-            fail(f"no rule {rule_id}")
+    with known_errors(), connect(db, migrate=True) as conn:  # RuleNotFound
+        current = ruleset.get_rule(conn, rule_id)
     changes = {
         "title": title,
         "description": description,
@@ -240,11 +241,8 @@ def update_rule(
 @rules_app.command("disable")
 def disable_rule(rule_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Take a rule out of the active set (it stays listed, disabled)."""
-    with begin(db, migrate=True) as conn:
-        try:
-            version = ruleset.disable_rule(conn, rule_id, "cli")
-        except ruleset.RuleNotFound:
-            fail(f"no rule {rule_id}")
+    with known_errors(), begin(db, migrate=True) as conn:  # RuleNotFound
+        version = ruleset.disable_rule(conn, rule_id, "cli")
     console().print(f"{rule_id} disabled: rule set {ruleset.version_string(version)}")
 
 
@@ -276,7 +274,7 @@ def run_backtest(
         fail("give exactly one of --condition and --rule")
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     window = settings(db).split_window_hours
-    with connect(db, migrate=True) as conn:
+    with known_errors(ValueError), connect(db, migrate=True) as conn:  # RuleNotFound, EmptyRange
         try:
             if condition is not None:
                 rules, label = ruleset.condition_only(condition), condition
@@ -286,10 +284,6 @@ def run_backtest(
             result = backtest(conn, rules, start, end, window, label)
         except RuleError as exc:
             _rule_error(exc, condition or "")
-        except ruleset.RuleNotFound:
-            fail(f"no rule {rule_id}")
-        except (EmptyRange, ValueError) as exc:
-            fail(str(exc))
     numbers = result.as_dict()
     if output == "json":
         print_json(numbers)
@@ -316,7 +310,7 @@ def import_watchlist(
     """Import a CSV watch list: all rows, or none with every bad row by line number."""
     try:
         entries = watch_lists.parse_csv(file.read_text(encoding="utf-8-sig"))
-    except watch_lists.WatchlistCsvError as exc:
+    except WatchlistCsvError as exc:
         for p in exc.problems:
             err().print(f"{file}:{p}", highlight=False, markup=False)
         fail(f"{len(exc.problems)} bad row(s); nothing imported")

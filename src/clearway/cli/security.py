@@ -36,7 +36,7 @@ def create(
     db: DbOption = None,
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
-    with known_errors(keys.InvalidKeyRequest), begin(db, migrate=True) as conn:
+    with known_errors(), begin(db, migrate=True) as conn:  # InvalidKeyRequest
         created = keys.create_key(conn, role, party, expires_in_days, label)
         detail = {"role": created.role.value, "party": party, "via": "cli"}
         audit.append(conn, None, [audit.Entry("key.create", created.prefix, detail)])

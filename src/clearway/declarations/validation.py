@@ -16,8 +16,9 @@ from clearway.declarations.normalise import normalise_tin
 from clearway.declarations.quality import is_vague_description
 from clearway.kit.errors import Finding, Severity, pointer
 from clearway.reference import hs_is_valid, is_country, is_currency, locode
-from clearway.reference.jurisdictions import NoProfileForDate, jurisdiction_for, jurisdictions
-from clearway.reference.rates import RateNotFound, rate_date, units_per_eur
+from clearway.reference.errors import NoProfileForDate, RateNotFound
+from clearway.reference.jurisdictions import jurisdiction_for, jurisdictions
+from clearway.reference.rates import rate_date, units_per_eur
 
 # Item values may differ from the declared total by rounding of line amounts: 0.5 % or one unit.
 TOTAL_TOLERANCE_SHARE = Decimal("0.005")

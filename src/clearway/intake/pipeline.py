@@ -32,6 +32,7 @@ from clearway.intake import repository
 from clearway.kit.database import transaction
 from clearway.kit.errors import Finding, errors, from_pydantic, warnings
 from clearway.kit.ids import uuid7
+from clearway.kit.text import NUL, nul_findings
 from clearway.reference.jurisdictions import Jurisdiction, Period, jurisdiction_for
 from clearway.reference.money import from_minor, to_minor
 from clearway.reference.rates import convert
@@ -113,6 +114,10 @@ def _parse(index: int, sub: Submission, received_at: dt.datetime) -> tuple[ItemR
     result = ItemResult(index=index, status=IngestStatus.REJECTED, line=sub.line)
     if isinstance(sub.data, dict):
         result.filer, result.lrn = _str_or_none(sub.data.get("filer")), _str_or_none(sub.data.get("lrn"))
+    # Text the databases cannot store is refused here, as a field error, so the rest of the batch goes on.
+    if nul := nul_findings(sub.data):
+        result.errors = nul
+        return result, None
     try:
         shipment = Shipment.model_validate(sub.data)
     except ValidationError as exc:
@@ -124,7 +129,8 @@ def _parse(index: int, sub: Submission, received_at: dt.datetime) -> tuple[ItemR
 
 
 def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    """A filer or LRN as given, for the answer and the data-quality record (kept storable)."""
+    return value.replace(NUL, "") if isinstance(value, str) else None
 
 
 def canonical_json(shipment: Shipment) -> str:

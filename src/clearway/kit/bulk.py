@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy.exc import IntegrityError
 
 
 class RawJson(str):
@@ -50,9 +52,15 @@ def insert_rows(
     names = ", ".join(f'"{c}"' for c in columns)
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
-    with dbapi.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(_with_json_text(row, json_at) if json_at else row)
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(_with_json_text(row, json_at) if json_at else row)
+    except psycopg.errors.IntegrityError as exc:
+        # COPY runs on the driver's cursor, below SQLAlchemy: raise what SQLAlchemy raises for a
+        # constraint, so that callers (the intake's duplicate retry) handle both paths alike.
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -21,6 +21,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # SQLAlchemy, not the driver, starts transactions (`_sqlite_begin`), so that a writing unit of work
+    # can take the write lock up front.
+    dbapi_connection.isolation_level = None
+
+
+_WRITES = "clearway_writes"
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A unit of work that writes starts with BEGIN IMMEDIATE: it queues for the write lock (within
+    busy_timeout) instead of reading first and then failing at once with "database is locked" when
+    another writer got there in between (a deferred transaction cannot wait to upgrade its lock)."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITES) else "BEGIN")
 
 
 def normalise_url(url: str) -> str:
@@ -38,6 +51,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False}, json_serializer=json_serializer
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=json_serializer)
 
@@ -47,5 +61,5 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """The unit of work of one entrypoint (request, page, command, stream message batch): one connection,
     one transaction, committed when the block ends normally and rolled back on any exception. Services and
     repositories take the connection and never open a transaction of their own (docs/adr/0001)."""
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.execution_options(**{_WRITES: True}).begin():
         yield conn

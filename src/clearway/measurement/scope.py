@@ -8,11 +8,8 @@ from typing import Any
 
 import polars as pl
 
+from clearway.measurement.errors import EmptyScope
 from clearway.measurement.sources import SHIPMENT_ROW, Tables
-
-
-class EmptyScope(LookupError):
-    """Nothing to measure: said plainly rather than reported as zeros."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from clearway.measurement.errors import UnknownDimension
 from clearway.measurement.scope import Scope, aggregate, check_found, scope_mask, scoped
 from clearway.measurement.sources import (
     ITEM_KEYS,
@@ -36,11 +37,6 @@ SHIPMENT_DIMENSIONS = (
 ITEM_DIMENSIONS = ("origin", "hs_section", "hs_chapter")
 DIMENSIONS = SHIPMENT_DIMENSIONS + ITEM_DIMENSIONS
 TAX_TYPES = REVENUE_TYPES
-
-
-class UnknownDimension(ValueError):
-    def __init__(self, dimension: str, valid: tuple[str, ...]) -> None:
-        super().__init__(f"unknown dimension '{dimension}'; choose one of: {', '.join(valid)}")
 
 
 def _band_labels() -> list[str]:

@@ -11,6 +11,7 @@ import polars as pl
 from sqlalchemy import Connection, insert, select
 
 from clearway.measurement import trs
+from clearway.measurement.errors import UnknownDimension
 from clearway.measurement.scope import Scope, aggregate, check_found, scoped
 from clearway.measurement.sources import Tables
 from clearway.measurement.tables import study_runs
@@ -64,7 +65,7 @@ def run_study(
     tables: Tables, scope: Scope, by: str | None = None, mode_bin_hours: float = 1.0
 ) -> dict[str, Any]:
     if by is not None and by not in trs.DIMENSIONS:
-        raise trs.UnknownDimension(by)
+        raise UnknownDimension(by, trs.DIMENSIONS, "TRS")
     frame = _study_query(tables, scope, by)
     counts = (
         frame.select(

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from clearway.measurement.errors import UnknownDimension
+
 __all__ = [
     "DIMENSIONS",
     "INTERVALS",
     "OUTLIER_RULE",
     "PERCENTILE_DEFINITION",
-    "UnknownDimension",
     "interval_statistics",
     "released_within",
     "time_patterns",
@@ -72,16 +73,6 @@ _PERCENTILES: tuple[tuple[str, float], ...] = (
 _TUKEY_K = 1.5
 
 
-class UnknownDimension(ValueError):
-    """A breakdown dimension that the study does not define."""
-
-    def __init__(self, dimension: str) -> None:
-        self.dimension = dimension
-        super().__init__(
-            f"unknown TRS dimension {dimension!r}; valid dimensions are: {', '.join(DIMENSIONS)}"
-        )
-
-
 Milestones = pl.LazyFrame | pl.DataFrame
 
 
@@ -100,7 +91,7 @@ def _collect_narrow(query: pl.LazyFrame) -> pl.DataFrame:
 
 def _check_dimension(by: str | None) -> None:
     if by is not None and by not in DIMENSIONS:
-        raise UnknownDimension(by)
+        raise UnknownDimension(by, DIMENSIONS, "TRS")
 
 
 def _hours_between(start: str, end: str) -> pl.Expr:

@@ -8,10 +8,7 @@ from decimal import Decimal
 from functools import cache
 
 from clearway.reference._load import read_table
-
-
-class RateNotFound(LookupError):
-    """No usable ECB reference rate for a currency on a date."""
+from clearway.reference.errors import RateNotFound
 
 
 @cache

@@ -23,9 +23,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from clearway.kit.csvsafe import safe_dict
 from clearway.reference import is_currency
 from clearway.reference.money import format_minor, to_minor
 from clearway.revenue import ledger, repository
+from clearway.revenue.errors import AccountError, UnknownAccount
 
 
 class AccountKind(StrEnum):
@@ -37,18 +39,6 @@ class AccountKind(StrEnum):
 class LimitKind(StrEnum):
     CREDIT = "credit"  # a credit line granted by customs
     GUARANTEE = "guarantee"  # a guarantee lodged by the holder (bank or insurance)
-
-
-class AccountError(ValueError):
-    """Bad account data or an unknown account; `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
-
-
-class UnknownAccount(LookupError):
-    pass
 
 
 _ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,34}")
@@ -390,7 +380,7 @@ def statement_csv(doc: dict[str, Any]) -> str:
     writer.writeheader()
     month = doc["month"]
     writer.writerow({"date": f"{month}-01", "kind": "opening", "balance": doc["opening_balance"]})
-    writer.writerows(doc["lines"])
+    writer.writerows(safe_dict(line) for line in doc["lines"])
     writer.writerow({"kind": "closing", "balance": doc["closing_balance"]})
     return out.getvalue()
 

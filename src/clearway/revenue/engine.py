@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from clearway.reference import (
-    RateNotFound,
     eu_standard_vat_rate,
     hs_is_valid,
     hs_subheading,
@@ -32,13 +31,8 @@ from clearway.reference import (
     prohibited_status,
 )
 from clearway.reference._load import read_rows
-from clearway.reference.jurisdictions import (
-    Jurisdiction,
-    NoProfileForDate,
-    Period,
-    UnknownDestination,
-    profile_for,
-)
+from clearway.reference.errors import NoProfileForDate, RateNotFound, UnknownDestination
+from clearway.reference.jurisdictions import Jurisdiction, Period, profile_for
 from clearway.reference.money import ROUNDING_RULE, format_minor
 from clearway.reference.rates import convert, rate_date, units_per_eur
 from clearway.revenue.calculation import (
@@ -56,6 +50,7 @@ from clearway.revenue.calculation import (
     gift_relief_applies,
     rules_in_force,
 )
+from clearway.revenue.errors import EstimateError, NoTaxRate
 from clearway.revenue.tariffs import DutyRate, schedule
 
 # Larger amounts are rejected as absurd for a parcel (and keep integer minor units far from overflow).
@@ -72,19 +67,6 @@ PIECES_PER_UNIT = {
     "H87": Decimal(1),
     "DZN": Decimal(12),
 }
-
-
-class EstimateError(ValueError):
-    """Bad input for an estimate: `field` names the parameter, `message` says what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-class NoTaxRate(LookupError):
-    """The profile's tax rate source has no rate for the destination on the date."""
 
 
 # --- the rules in force ------------------------------------------------------------------------------

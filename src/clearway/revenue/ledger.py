@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from clearway.kit.ids import uuid7
 from clearway.revenue import repository
+from clearway.revenue.errors import UnbalancedPosting
 from clearway.revenue.repository import CHUNK, chunks
 
 CASH = "cash"
@@ -47,10 +48,6 @@ class PostingKind(StrEnum):
     PAYMENT = "payment"
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
-
-
-class UnbalancedPosting(ValueError):
-    """A posting set whose entries do not sum to zero in some currency: nothing is written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from clearway.reference.rates import RateNotFound, convert
+from clearway.reference.errors import RateNotFound
+from clearway.reference.rates import convert
 from clearway.revenue import repository
+from clearway.revenue.errors import RegistrationError
 
 # ISO 3166 numeric codes of the EU member states: the 3 digits after "IM" name the state of identification.
 EU_NUMERIC = frozenset({
@@ -65,15 +67,6 @@ SCHEMES: tuple[Scheme, ...] = (
     ),
 )  # fmt: skip
 SCHEME_BY_ID = {s.id: s for s in SCHEMES}
-
-
-class RegistrationError(ValueError):
-    """Bad registration data; `field` names what is wrong (and `line` the CSV line, if any)."""
-
-    def __init__(self, field: str, message: str, line: int | None = None) -> None:
-        where = f"line {line}: " if line is not None else ""
-        super().__init__(f"{where}{field}: {message}")
-        self.field, self.message, self.line = field, message, line
 
 
 def normalise(number: str) -> str:

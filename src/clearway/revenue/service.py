@@ -3,9 +3,8 @@
 Plain functions taking the caller's `Connection` (where they need the database) and typed values; none
 opens a transaction: the entrypoint does (`with engine.begin() as conn:`) and passes the connection.
 The SQL is in `repository`, the rules in the pure modules (`calculation`, `engine`, `simulator`), the
-postings in `ledger`. Errors are the feature's own (`EstimateError`, `accounts.AccountError`,
-`accounts.UnknownAccount`, `registrations.RegistrationError`, `simulator.SimulationError`), each naming
-the field at fault.
+postings in `ledger`. Errors are the feature's own, in `clearway.revenue.errors` (`EstimateError`,
+`AccountError`, `UnknownAccount`, `RegistrationError`, `SimulationError`), each naming the field at fault.
 """
 
 from __future__ import annotations

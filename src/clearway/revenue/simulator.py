@@ -28,28 +28,18 @@ import polars as pl
 from sqlalchemy.engine import Connection
 
 from clearway.reference import eu_cet_rate
-from clearway.reference.jurisdictions import Jurisdiction, NoProfileForDate, jurisdictions
+from clearway.reference.errors import NoProfileForDate
+from clearway.reference.jurisdictions import Jurisdiction, jurisdictions
 from clearway.reference.money import format_minor, minor_units, to_minor
 from clearway.revenue import repository
 from clearway.revenue.calculation import FALLBACK_DUTY_RATE, Item, duty_rate, specific_duty
 from clearway.revenue.engine import declared_pieces, tariff_for, threshold_channel
+from clearway.revenue.errors import NothingToSimulate, SimulationError
 
 MICRO = repository.MICRO
 TAX_TYPES = ("duty", "flat_duty", "vat")
 DEFAULT_COST_PER_DECLARATION = Decimal("2.50")
 DEFAULT_FALLBACK_DUTY_RATE = FALLBACK_DUTY_RATE
-
-
-class SimulationError(ValueError):
-    """Bad parameters or nothing to simulate; `field` names the parameter at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
-
-
-class NothingToSimulate(SimulationError):
-    """No stored shipment in the jurisdiction and period: said plainly rather than a table of zeros."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,11 @@ from sqlalchemy import Connection, and_, select
 
 from clearway.declarations import tables
 from clearway.declarations.model import Shipment
+from clearway.risk.errors import EmptyRange
 from clearway.risk.language.fields import GOODS
 from clearway.risk.language.record import shipment_fields
 from clearway.risk.rules import RiskItem, goods_indicators
 from clearway.risk.ruleset import CompiledRuleSet
-
-
-class EmptyRange(LookupError):
-    """No shipment was lodged in the range asked for."""
 
 
 @dataclass(frozen=True, slots=True)

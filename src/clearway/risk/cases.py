@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clearway.declarations.tables import decisions, events, parties, shipments
+from clearway.kit.csvsafe import safe_dict
 from clearway.risk.history import day_bounds
 
 # Sellers are left out: buyers who shop at several sellers would chain every seller's customers
@@ -239,5 +240,5 @@ def case_csv(*found: dict[str, Any]) -> str:
     writer.writeheader()
     for case in found:
         for row in case["members"]:
-            writer.writerow({"case": case["id"], **row})
+            writer.writerow(safe_dict({"case": case["id"], **row}))
     return out.getvalue()

@@ -23,16 +23,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clearway.declarations.tables import decisions, events
+from clearway.risk.errors import NoData
 from clearway.risk.history import day_bounds
 from clearway.risk.tables import decision_scores, score_baselines, selections
 
 baselines = score_baselines
 picks = selections
 _FLOOR = 1e-4
-
-
-class NoData(LookupError):
-    """Nothing to measure in the range."""
 
 
 def psi(expected: Sequence[float], actual: Sequence[float]) -> float:

@@ -29,14 +29,11 @@ from sqlalchemy import Engine, delete, select
 
 from clearway.declarations.tables import decisions
 from clearway.risk import history, scoring
+from clearway.risk.errors import RegistryError, RetrainError
 from clearway.risk.indicators import IndicatorContext, IndicatorSettings
 from clearway.risk.tables import score_baselines, selections
 
 VALID_SHARE = 0.2
-
-
-class RetrainError(ValueError):
-    """Not enough labelled data to train on, or a bad date range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +150,7 @@ def retrain(
     )
     try:
         version = registry.register(engine, artifact, scoring.KIND, description)
-    except registry.RegistryError:
+    except RegistryError:
         version = artifact.version  # the very same model is already registered
     baseline_scores = artifact.predict(frame)
     store_baseline(engine, version, baseline_scores)

@@ -30,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from clearway.risk.language import Condition, RuleError, compile_condition
+from clearway.risk.errors import RuleExists, RuleNotFound
+from clearway.risk.language import Condition, compile_condition
 from clearway.risk.language.fields import LODGED_DATE
 from clearway.risk.rules import RULE_SET_VERSION, Lane
 from clearway.risk.tables import rules_table, versions_table
@@ -82,14 +83,6 @@ class RuleSpec(BaseModel):
     @property
     def effective_weight(self) -> float:
         return DEFAULT_WEIGHT[self.effect] if self.weight is None else self.weight
-
-
-class RuleNotFound(LookupError):
-    pass
-
-
-class RuleExists(ValueError):
-    pass
 
 
 def check_rule(spec: RuleSpec) -> Condition:
@@ -342,9 +335,6 @@ __all__ = [
     "ActiveRule",
     "CompiledRuleSet",
     "Effect",
-    "RuleError",
-    "RuleExists",
-    "RuleNotFound",
     "RuleSpec",
     "active_rule_set",
     "add_rule",

@@ -117,9 +117,11 @@ def reset_cache() -> None:
         _STATE.clear()
 
 
-def active_model(engine: Engine) -> ModelArtifact | None:
-    """The active `shipments` model, looked up at most every ACTIVE_TTL seconds."""
-    state = _state(engine)
+def active_model(conn: Connection) -> ModelArtifact | None:
+    """The active `shipments` model, looked up at most every ACTIVE_TTL seconds, on the caller's
+    connection: a batch never needs a second one from the pool (at 16 concurrent requests a second
+    checkout starved the pool while the first held SQLite's write lock)."""
+    state = _state(conn.engine)
     now = time.monotonic()
     if now - state.checked_at >= ACTIVE_TTL:
         try:
@@ -129,7 +131,7 @@ def active_model(engine: Engine) -> ModelArtifact | None:
             return None
         # The registry's interface has no cheaper "which version" call; a model is small and this
         # runs at most every ACTIVE_TTL seconds.
-        found = registry.active(engine, KIND)
+        found = registry.active_on(conn, KIND)
         if found is None or state.artifact is None or state.artifact.version != found.version:
             state.artifact = found
         state.checked_at = now
@@ -214,7 +216,7 @@ def score_stored(
     """
     if not ids:
         return None
-    artifact = active_model(conn.engine)
+    artifact = active_model(conn)
     if artifact is None:
         return None
     state = _state(conn.engine)

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clearway.declarations.tables import decisions, shipments
+from clearway.risk.errors import SelectionError
 from clearway.risk.history import day_bounds
 from clearway.risk.tables import decision_scores, inspection_capacity, selection_runs, selections
 
@@ -32,10 +33,6 @@ PHYSICAL_RULES = frozenset({"R-PROHIBITED", "R-RESTRICTED", "R-WATCHLIST"})
 capacity_table = inspection_capacity
 runs = selection_runs
 picks = selections
-
-
-class SelectionError(ValueError):
-    """Bad selection input (the message names the field)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +62,9 @@ def choose(candidates: Sequence[Candidate], capacity: int, share: float, seed: i
     sorted order, so the result depends on the inputs only, never on their order.
     """
     if capacity < 0:
-        raise SelectionError("capacity must be 0 or more")
+        raise SelectionError("capacity must be 0 or more", "capacity")
     if not 0.0 <= share <= 1.0:
-        raise SelectionError("exploration must be between 0 and 1")
+        raise SelectionError("exploration must be between 0 and 1", "exploration")
     ranked = sorted(candidates, key=lambda c: (-c.score, c.shipment_id))
     explore = exploration_slots(capacity, share)
     greedy = ranked[: max(0, capacity - explore)]
@@ -138,7 +135,7 @@ def office_capacity(conn: Connection, office: str) -> int | None:
 
 def set_capacity(conn: Connection, office: str, per_day: int) -> None:
     if per_day < 0:
-        raise SelectionError("capacity must be 0 or more")
+        raise SelectionError("capacity must be 0 or more", "capacity")
     conn.execute(capacity_table.delete().where(capacity_table.c.office == office))
     conn.execute(capacity_table.insert(), [{"office": office, "per_day": per_day}])
 
@@ -168,7 +165,7 @@ def run_selection(
     import uuid
 
     if not office:
-        raise SelectionError("office is required")
+        raise SelectionError("office is required", "office")
     if capacity is None:
         capacity = office_capacity(conn, office)
         if capacity is None:

@@ -30,8 +30,10 @@ from sqlalchemy import Connection, or_, select
 
 from clearway.declarations.normalise import fold, name_key, normalise_tin
 from clearway.kit.bulk import insert_dicts
+from clearway.kit.csvsafe import restore, safe_row
 from clearway.kit.errors import Finding
 from clearway.risk import tables as risk_tables
+from clearway.risk.errors import WatchlistCsvError
 
 COLUMNS = ("tin", "name", "address", "reason", "source", "valid_from", "valid_to")
 DEFAULT_THRESHOLD = 90.0
@@ -201,12 +203,6 @@ class CsvProblem:
         return f"{where}: {self.message}"
 
 
-class WatchlistCsvError(ValueError):
-    def __init__(self, problems: Sequence[CsvProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:20]))
-        self.problems = list(problems)
-
-
 def _date(value: str, line: int, column: str, problems: list[CsvProblem]) -> dt.date | None:
     if not value.strip():
         return None
@@ -240,7 +236,7 @@ def parse_csv(text: str) -> list[WatchEntry]:
         if len(row) != len(names):
             problems.append(CsvProblem(line, None, f"{len(row)} fields, the header has {len(names)}"))
             continue
-        r = dict(zip(names, (cell.strip() for cell in row), strict=True))
+        r = dict(zip(names, (restore(cell.strip()) for cell in row), strict=True))
         before = len(problems)
         if not (r.get("tin") or r.get("name") or r.get("address")):
             problems.append(CsvProblem(line, "tin", "one of tin, name or address is required"))
@@ -279,5 +275,5 @@ def export_csv(conn: Connection) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for e in list_entries(conn):
-        writer.writerow(["" if e[c] is None else e[c] for c in COLUMNS])
+        writer.writerow(safe_row("" if e[c] is None else e[c] for c in COLUMNS))
     return out.getvalue()

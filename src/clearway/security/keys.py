@@ -17,16 +17,13 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, select, update
 
+from clearway.security.errors import InvalidKeyRequest
 from clearway.security.roles import PARTY_ROLES, Principal, Role
 from clearway.security.tables import api_keys
 
 PREFIX = "cw"
 _PREFIX_BYTES = 6  # 12 hex characters
 _SECRET_BYTES = 32
-
-
-class InvalidKeyRequest(ValueError):
-    """Bad arguments to create or revoke a key; the message names the field."""
 
 
 @dataclass(frozen=True, slots=True)

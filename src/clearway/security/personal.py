@@ -25,6 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, select
 
+from clearway.security.errors import DataKeyError, MissingDataKey
 from clearway.security.tables import personal_data
 
 MASKED_NAME = "[protected]"
@@ -33,14 +34,6 @@ _NONCE = 12
 # writes clear text, but anyone can read it — `clearway serve` warns about it.
 _DEVELOPMENT_KEY = hashlib.sha256(b"clearway development data key - not a secret").digest()
 DEVELOPMENT_KEY_ID = "dev"
-
-
-class DataKeyError(ValueError):
-    """A data key setting that is not a base64 32-byte key; the message names the setting."""
-
-
-class MissingDataKey(LookupError):
-    """Ciphertext sealed under a key that is no longer configured."""
 
 
 def key_id(key: bytes) -> str:

@@ -20,7 +20,8 @@ from clearway.reference import prohibited_status
 from clearway.reference._load import read_rows
 from clearway.reference.jurisdictions import all_profiles
 from clearway.revenue import service
-from clearway.revenue.engine import EstimateError, estimate_request
+from clearway.revenue.engine import estimate_request
+from clearway.revenue.errors import EstimateError
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)

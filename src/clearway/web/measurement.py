@@ -28,7 +28,8 @@ from clearway.http.security import Role, require
 from clearway.kit.database import transaction
 from clearway.measurement import study, trs
 from clearway.measurement.benchmarking import revenue_benchmark
-from clearway.measurement.scope import EmptyScope, Scope, shipments_in
+from clearway.measurement.errors import EmptyScope, UnknownDimension
+from clearway.measurement.scope import Scope, shipments_in
 from clearway.measurement.service import tables_for
 from clearway.measurement.sources import Tables
 from clearway.measurement.statistics import by_dimension, data_quality
@@ -103,7 +104,7 @@ def parse_filters(params: Mapping[str, str], offices: Sequence[str] = ()) -> Fil
     codes = tuple(dict.fromkeys(c.upper() for c in _OFFICE_SPLIT.split(office) if c))
     try:
         if by and by not in dict(BY_CHOICES):
-            raise trs.UnknownDimension(by)
+            raise UnknownDimension(by, trs.DIMENSIONS, "TRS")
         scope = Scope(_date(date_from, "from"), _date(date_to, "to"), codes)
     except ValueError as exc:
         return Filters(date_from, date_to, office, by, None, str(exc))
@@ -321,7 +322,7 @@ async def save_study(request: Request) -> Response:
 
 def _save(request: Request, name: str, scope: Scope) -> int:
     result = study.run_study(load_tables(request, scope), scope, None)
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         return study.save_run(conn, name, result)
 
 

@@ -17,8 +17,10 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from clearway.http.security import Role, require
+from clearway.kit.database import transaction
 from clearway.reference.jurisdictions import jurisdictions
-from clearway.revenue import accounts, service, simulator
+from clearway.revenue import service, simulator
+from clearway.revenue.errors import AccountError, NothingToSimulate, SimulationError, UnknownAccount
 from clearway.web import charts
 from clearway.web.dashboard import templates
 
@@ -58,7 +60,7 @@ def transitions_chart(result: dict[str, Any]) -> str:
 
 
 def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
-    with request.app.state.engine.begin() as conn:
+    with transaction(request.app.state.engine) as conn:
         return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
 
 
@@ -98,9 +100,9 @@ async def simulator_page(request: Request) -> HTMLResponse:
                 tax_labels=TAX_LABELS,
                 category_labels=CATEGORY_LABELS,
             )
-        except simulator.NothingToSimulate as exc:
+        except NothingToSimulate as exc:
             context["error"], status = exc.message, 404
-        except simulator.SimulationError as exc:
+        except SimulationError as exc:
             context["error"], status = str(exc), 400
     return templates.TemplateResponse(request, "revenue_simulator.html", context, status_code=status)
 
@@ -112,7 +114,7 @@ async def accounts_page(request: Request) -> HTMLResponse:
     selected = request.query_params.get("account", "")
 
     def load() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
-        with request.app.state.engine.begin() as conn:
+        with transaction(request.app.state.engine) as conn:
             rows = []
             for a, balance in service.accounts_with_balances(conn):
                 row = a.as_dict(balance)
@@ -122,7 +124,7 @@ async def accounts_page(request: Request) -> HTMLResponse:
                 return rows, None, None
             try:
                 return rows, service.account_statement(conn, selected, month), None
-            except (accounts.AccountError, accounts.UnknownAccount) as exc:
+            except (AccountError, UnknownAccount) as exc:
                 return rows, None, str(exc)
 
     rows, statement, error = await run_in_threadpool(load)

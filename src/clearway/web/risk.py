@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from clearway.http.problems import Problem
 from clearway.http.security import Role, require
 from clearway.risk import cases, drift
+from clearway.risk.errors import NoData
 from clearway.web import charts
 from clearway.web.dashboard import templates
 
@@ -74,7 +75,7 @@ async def drift_page(request: Request) -> HTMLResponse:
 
         try:
             report = await run_in_threadpool(work)
-        except drift.NoData as exc:
+        except NoData as exc:
             error = str(exc)
     return templates.TemplateResponse(
         request,

@@ -22,18 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-
-class NoProfileForDate(LookupError):
-    """A date outside every period of a profile is an error, not a guess."""
-
-
-class UnknownDestination(LookupError):
-    """No jurisdiction profile covers the destination country."""
-
-
-class ProfileError(ValueError):
-    """A profile file that does not say what the engine needs (named file and field)."""
-
+from clearway.reference.errors import NoProfileForDate, ProfileError, UnknownDestination
 
 EU_GIFT_BASIS = "Reg. (EC) 1186/2009 Art. 25(1) (gift relief)"
 DE_MINIMIS_BASES = frozenset({"consignment", "person_day", "transaction_annual"})

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from clearway.revenue.errors import RateParseError
+
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+"
 _PERCENT = re.compile(rf"^(?P<n>{_NUM})\s*%$")
 # US cents or dollars: "4.4¢/kg", "$1.646/kg", "1¢ each", "$2.16 each", "89.6¢/1000", "2.8¢/doz."
@@ -52,10 +54,6 @@ UNIT_FROM_COUNT = {
     "1000 items": Decimal("0.001"),
     "gross": Decimal(1) / 144,
 }
-
-
-class RateParseError(ValueError):
-    """A rate text that is not a duty rate at all (used by tests and the build report)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ import polars as pl
 
 from clearway.risk.language.check import check
 from clearway.risk.language.compile import to_polars
-from clearway.risk.language.errors import Position, RuleError
 from clearway.risk.language.fields import FIELDS, build_frame
 from clearway.risk.language.syntax import Node, parse
 
@@ -37,10 +36,11 @@ class Condition:
 
 
 def compile_condition(source: str) -> Condition:
-    """Parse, check and compile; a RuleError carries the position and the reason of any problem."""
+    """Parse, check and compile; a RuleError (`clearway.risk.errors`) carries the position and the reason
+    of any problem."""
     tree = parse(source)
     check(source, tree)
     return Condition(source, tree, to_polars(tree))
 
 
-__all__ = ["FIELDS", "Condition", "Position", "RuleError", "build_frame", "compile_condition"]
+__all__ = ["FIELDS", "Condition", "build_frame", "compile_condition"]

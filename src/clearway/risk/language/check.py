@@ -11,7 +11,7 @@ from typing import Literal as TypingLiteral
 
 import polars as pl
 
-from clearway.risk.language.errors import Position, RuleError
+from clearway.risk.errors import Position, RuleError
 from clearway.risk.language.fields import FIELDS, GOODS, Type
 from clearway.risk.language.syntax import Binary, Call, FieldRef, ListLiteral, Literal, Node, Unary
 

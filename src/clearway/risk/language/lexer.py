@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clearway.risk.language.errors import Position, RuleError
+from clearway.risk.errors import Position, RuleError
 
 MAX_SOURCE_LENGTH = 4000
 MAX_TOKENS = 1000

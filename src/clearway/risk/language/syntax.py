@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clearway.risk.language.errors import Position, RuleError
+from clearway.risk.errors import Position, RuleError
 from clearway.risk.language.lexer import Token, tokenize
 
 # Parentheses and prefix operators nest the parser; chains of binary operators deepen the tree. Both are

@@ -2,7 +2,8 @@
 
 The stable interface for callers (e.g. scoring stored shipments)::
 
-    from clearway.risk.model import FeatureSpec, ModelArtifact, ModelFileError, train
+    from clearway.risk.model import FeatureSpec, ModelArtifact, train
+    from clearway.risk.errors import FeatureError, ModelFileError
     from clearway.risk.model import registry            # register, activate, active, list_versions
     from clearway.risk.model.metrics import precision_at, recall_at, auc
 
@@ -15,9 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clearway.risk.model.gbdt import FeatureError, FeatureSpec, ModelArtifact, ModelFileError, train
+    from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact, train
 
-__all__ = ["FeatureError", "FeatureSpec", "ModelArtifact", "ModelFileError", "train"]
+__all__ = ["FeatureSpec", "ModelArtifact", "train"]
 
 
 def __getattr__(name: str) -> Any:

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from clearway.risk.errors import FeatureError, ModelFileError
 from clearway.risk.model import metrics as m
 
 MAGIC = b"CLWYGBDT"
@@ -69,18 +70,6 @@ def clearway_version() -> str:
         return metadata.version("clearway")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
         return "0+unknown"
-
-
-class ModelFileError(ValueError):
-    """A model file that is not ours, is damaged, or comes from an incompatible format version."""
-
-
-class FeatureError(ValueError):
-    """A frame lacks features the model needs, or the label is not 0/1."""
-
-    def __init__(self, message: str, columns: list[str]) -> None:
-        super().__init__(message)
-        self.columns = columns
 
 
 @dataclass(frozen=True)

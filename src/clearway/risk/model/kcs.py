@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from clearway.risk.errors import KcsFormatError
 from clearway.risk.model.gbdt import FeatureSpec, ModelArtifact, train
 
 Kind = Literal["text", "code", "number", "date", "label", "label3"]
@@ -128,14 +129,6 @@ HISTORY_FOLDS = 5
 # mixed, 0.642 apart, 0.645 without history; seed 0).
 HISTORY_APART = True
 _SEP = "\x1f"
-
-
-class KcsFormatError(ValueError):
-    """A declarations file with missing or mistyped columns; ``columns`` names them (file headers)."""
-
-    def __init__(self, message: str, columns: list[str]) -> None:
-        super().__init__(message)
-        self.columns = columns
 
 
 def mapping_from_toml(path: Path) -> dict[str, str]:

@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from clearway.risk.errors import RegistryError
 from clearway.risk.model.gbdt import ModelArtifact, finite
 from clearway.risk.tables import model_versions
-
-
-class RegistryError(ValueError):
-    """Unknown version, or one registered twice."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +76,16 @@ def activate(engine: Engine, version: str) -> None:
 
 
 def active(engine: Engine, kind: str) -> ModelArtifact | None:
-    """The active model of ``kind``, or None when none is active."""
+    """The active model of ``kind``, or None when none is active (for commands; a request or a batch
+    asks on its own connection, `active_on`)."""
     with engine.connect() as conn:
-        blob = conn.execute(
-            select(model_versions.c.artifact).where(model_versions.c.kind == kind, model_versions.c.active)
-        ).scalar_one_or_none()
+        return active_on(conn, kind)
+
+
+def active_on(conn: Connection, kind: str) -> ModelArtifact | None:
+    blob = conn.execute(
+        select(model_versions.c.artifact).where(model_versions.c.kind == kind, model_versions.c.active)
+    ).scalar_one_or_none()
     return None if blob is None else ModelArtifact.from_bytes(bytes(blob))
 
 
