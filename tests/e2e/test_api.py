@@ -109,7 +109,7 @@ def test_events_move_the_shipment_and_bad_transitions_are_409(api: httpx.Client)
     again = api.post(f"/v1/shipments/{sid}/events", json={"type": "arrival"})
     assert again.status_code == 409 and again.json()["state"] == "held"
     bad = api.post(f"/v1/shipments/{sid}/events", json={"type": "payment", "amount_minor": -5})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/payment/amount_minor"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/amount_minor"
     paid = api.post(f"/v1/shipments/{sid}/events", json={"type": "payment", "amount_minor": 1474})
     assert paid.json()["state"] == "released", paid.json()
     stale = api.post(f"/v1/shipments/{sid}/events", json={"type": "return"}, headers={"If-Match": "1"})

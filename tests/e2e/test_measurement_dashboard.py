@@ -25,9 +25,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 from pydantic import TypeAdapter
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from clearway.clearance.lifecycle import ShipmentEvent
+from clearway.declarations.tables import shipments
 from clearway.kit.database import make_engine
 from tests.e2e.server import running_server
 from tests.sample import PROHIBITED_ITEM, shipment
@@ -61,6 +62,13 @@ def _event(engine: Engine, sid: str, kind: str, after_hours: float, **fields: An
     return str(record(engine, uuid.UUID(sid), event))
 
 
+def _due(engine: Engine, sid: str) -> int:
+    """What is due at the border (an overpayment is refused)."""
+    with engine.connect() as conn:
+        due = conn.execute(select(shipments.c.due_at_border_minor).where(shipments.c.id == uuid.UUID(sid)))
+        return int(due.scalar_one())
+
+
 def _seed(api: httpx.Client, engine: Engine) -> None:
     plan: list[tuple[str, str, float | None]] = [
         ("L1", LEIPZIG, 2),
@@ -77,10 +85,11 @@ def _seed(api: httpx.Client, engine: Engine) -> None:
     for lrn, _, release_after in plan:
         assert _event(engine, ids[lrn], "arrival", 0) == "held"  # duties are due at the border
         if release_after is not None:
-            assert _event(engine, ids[lrn], "payment", release_after, amount_minor=10_000) == "released"
+            due = _due(engine, ids[lrn])
+            assert _event(engine, ids[lrn], "payment", release_after, amount_minor=due) == "released"
     assert _event(engine, ids["F2"], "arrival", 0) == "held"
     assert _event(engine, ids["F2"], "inspection_result", 3, result="compliant") == "held"
-    assert _event(engine, ids["F2"], "payment", 6, amount_minor=10_000) == "released"
+    assert _event(engine, ids["F2"], "payment", 6, amount_minor=_due(engine, ids["F2"])) == "released"
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -44,8 +45,10 @@ def test_officer_records_inspection_results_and_agency_lifts_its_hold(
             for lrn in ("R1", "R2"):
                 ids[lrn] = api.post("/v1/shipments", json=_prohibited(lrn)).json()["id"]
                 api.post(f"/v1/shipments/{ids[lrn]}/events", json={"type": "arrival"})
+                due = Decimal(api.get(f"/v1/shipments/{ids[lrn]}").json()["revenue"]["due_at_border"])
                 api.post(
-                    f"/v1/shipments/{ids[lrn]}/events", json={"type": "payment", "amount_minor": 100_000}
+                    f"/v1/shipments/{ids[lrn]}/events",
+                    json={"type": "payment", "amount_minor": int(due * 100)},
                 )
 
         page = browser.new_page()

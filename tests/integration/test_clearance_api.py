@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,11 @@ def _file(api: TestClient, record: dict[str, Any]) -> str:
     r = api.post("/v1/shipments", json=record)
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
+
+
+def _due_minor(api: TestClient, sid: str) -> int:
+    """What is due at the border, in minor units (overpayments are refused)."""
+    return int(Decimal(api.get(f"/v1/shipments/{sid}").json()["revenue"]["due_at_border"]) * 100)
 
 
 def _holds(api: TestClient, sid: str) -> list[dict[str, Any]]:
@@ -66,7 +72,8 @@ def test_release_waits_for_inspection_agency_and_payment(api: TestClient) -> Non
     )
     r = api.post(f"/v1/shipments/{sid}/results", json={"control": "physical", "result": "compliant"})
     assert r.json()["state"] == "held"
-    r = api.post(f"/v1/shipments/{sid}/events", json={"type": "payment", "amount_minor": 100_000})
+    due = _due_minor(api, sid)
+    r = api.post(f"/v1/shipments/{sid}/events", json={"type": "payment", "amount_minor": due})
     assert r.json()["state"] == "held"  # the agency still holds it
     (agency_hold,) = [h for h in _holds(api, sid) if h["kind"] == "agency"]
     assert agency_hold["reason_code"] == "SPS-TEXTILE" and agency_hold["text"] == "Textile dye check"

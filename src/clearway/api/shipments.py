@@ -154,14 +154,15 @@ async def post_event(
     try:
         event = _events.validate_python(body)
     except ValidationError as exc:
-        raise invalid(from_pydantic(exc)) from exc
+        tag = body.get("type") if isinstance(body, dict) and isinstance(body.get("type"), str) else None
+        raise invalid(from_pydantic(exc, union_tag=tag)) from exc
     sid = parse_id(shipment_id)
-    if_match = request.headers.get("if-match")
+    if_match, key = request.headers.get("if-match"), request.headers.get("idempotency-key")
 
     def run() -> dict[str, Any] | None:
         # One transaction: the event and the detail answered are the same state.
         with transaction(request.app.state.engine) as conn:
-            record_transition(conn, principal, sid, event, if_match=if_match)
+            record_transition(conn, principal, sid, event, if_match=if_match, idempotency_key=key)
             return _detail(conn, request.app.state.settings, principal, sid)
 
     detail = await run_in_threadpool(run)

@@ -107,3 +107,15 @@ class ExchangeError(Invalid, ValueError):
             f"{len(errors)} error(s); first: row {first.row}, {first.field}: {first.message}",
             errors=[e.as_finding() for e in errors],
         )
+
+
+class Overpayment(Invalid):
+    """A payment above what is still due: refused, saying what is due (nothing is ever taken twice)."""
+
+    code, title = "overpayment", "Payment above what is due"
+
+    def __init__(self, amount_minor: int, due_minor: int) -> None:
+        message = f"{amount_minor} is more than is due ({due_minor} minor units still due)"
+        super().__init__(
+            message, errors=[Finding("payment.amount_minor", "/amount_minor", message)], due_minor=due_minor
+        )

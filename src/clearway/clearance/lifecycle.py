@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from clearway.clearance.errors import TransitionRefused
+from clearway.clearance.errors import Overpayment, TransitionRefused
 from clearway.declarations.vocabulary import Control, HoldKind, State
 
 # The hold a control result answers; a physical examination also settles documents and scan.
@@ -64,11 +64,25 @@ class InspectionResult(_Event):
         return self
 
 
+# The largest payment accepted in one go, in minor units: far above any consignment's duties and taxes,
+# far below what a 64-bit column holds.
+MAX_PAYMENT_MINOR = 10**13
+
+
 class Payment(_Event):
     type: Literal["payment"]
     amount_minor: Annotated[
-        int, Field(gt=0, description="Amount paid in minor units of the revenue currency")
+        int,
+        Field(gt=0, le=MAX_PAYMENT_MINOR, description="Amount paid in minor units of the revenue currency"),
     ]
+    reference: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=140,
+            description="The payment's reference; the same reference again records nothing (idempotent)",
+        ),
+    ] = None
 
 
 class Return(_Event):
@@ -222,10 +236,15 @@ def on_inspection_result(current: Current, event: InspectionResult) -> Outcome:
 
 def on_payment(current: Current, event: Payment) -> Outcome:
     _require(current, "payment", State.ASSESSED, State.HELD)
+    still_due = max(current.due_minor - current.paid_minor, 0)
+    if event.amount_minor > still_due:
+        raise Overpayment(event.amount_minor, still_due)
     paid = current.paid_minor + event.amount_minor
     settled = not _owes(current, paid)
     close = frozenset({HoldKind.PAYMENT}) if settled else frozenset()
     data = {"amount_minor": str(event.amount_minor)}
+    if event.reference:
+        data["reference"] = event.reference
     if current.state is State.ASSESSED:
         return Outcome(
             State.ASSESSED, (("payment", None, State.ASSESSED),), paid_minor=event.amount_minor, data=data

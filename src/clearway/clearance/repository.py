@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from clearway.clearance.lifecycle import NewHold, OpenHold
-from clearway.declarations.tables import holds, shipments
+from clearway.declarations.tables import events, holds, shipments
 from clearway.declarations.vocabulary import HoldKind
 from clearway.kit.bulk import insert_dicts
 
@@ -126,3 +126,11 @@ def open_new_holds(conn: Connection, shipment_id: uuid.UUID, new: Sequence[NewHo
             for h in new
         ],
     )
+
+
+def payment_references(conn: Connection, shipment_id: uuid.UUID) -> set[str]:
+    """The references of the payments recorded on a shipment (a handful at most)."""
+    rows = conn.execute(
+        select(events.c.data).where(events.c.shipment_id == shipment_id, events.c.type == "payment")
+    )
+    return {str(d["reference"]) for (d,) in rows if isinstance(d, dict) and d.get("reference")}

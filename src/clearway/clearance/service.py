@@ -171,15 +171,23 @@ def record_transition(
     event: AnyEvent,
     *,
     if_match: str | None = None,
+    idempotency_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> State:
-    """Record one event as `principal` on the caller's connection (the entrypoint's transaction)."""
+    """Record one event as `principal` on the caller's connection (the entrypoint's transaction).
+
+    A payment carries a reference (its own, or the request's `Idempotency-Key`): the same reference
+    again records nothing and answers the shipment as it is."""
     now = now or dt.datetime.now(dt.UTC)
     expected = parse_if_match(if_match)
     row = repository.shipment_for_transition(conn, shipment_id)
     if row is None or not can_see(conn, principal, shipment_id):
         raise ShipmentNotFound(shipment_id)
     _check_role(principal, event)
+    if isinstance(event, Payment) and (key := event.reference or idempotency_key):
+        if key in repository.payment_references(conn, shipment_id):
+            return State(row.state)
+        event = event.model_copy(update={"reference": key[:140]})
     if expected is not None and expected != row.version:
         raise StaleVersion(shipment_id, row.state, row.version)
     at, stated_at = _event_time(principal, event, row.lodged_at, now)

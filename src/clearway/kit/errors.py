@@ -92,8 +92,13 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def from_pydantic(exc: ValidationError) -> list[Finding]:
-    return from_pydantic_errors(exc.errors(include_url=False))
+def from_pydantic(exc: ValidationError, *, union_tag: str | None = None) -> list[Finding]:
+    """Field errors with JSON pointers into the body. For a discriminated union (events by `type`),
+    pydantic puts the chosen member's tag first in the location: `union_tag` names it to leave it out."""
+    errs = exc.errors(include_url=False)
+    if union_tag is not None:
+        errs = [{**e, "loc": e["loc"][1:]} if e["loc"][:1] == (union_tag,) else e for e in errs]
+    return from_pydantic_errors(errs)
 
 
 def from_pydantic_errors(errs: Sequence[Any]) -> list[Finding]:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from clearway.kit.csvsafe import safe_dict
 from clearway.reference import is_currency
-from clearway.reference.money import format_minor, to_minor
+from clearway.reference.money import format_minor, from_minor, to_minor
 from clearway.revenue import ledger, repository
 from clearway.revenue.errors import AccountError, UnknownAccount
 
@@ -286,14 +286,35 @@ def secure_on_account(
 # Payments, adjustments and statements ------------------------------------------------------------------
 
 
+# Far above any account's movements, far below what a 64-bit column holds.
+MAX_AMOUNT_MINOR = 10**13
+
+
+def money_amount(amount: Decimal, currency: str) -> int:
+    """`amount` in minor units: exact in the currency's minor unit and within bounds, or refused with
+    the field named (never rounded away, never a number the ledger cannot hold)."""
+    if amount.adjusted() > 15:  # beyond the bound, and beyond what Decimal's context quantizes
+        raise AccountError("amount", f"{amount} is above the largest amount accepted")
+    minor = to_minor(amount, currency)
+    if from_minor(minor, currency) != amount:
+        raise AccountError("amount", f"{amount} has more decimals than {currency} has (its minor unit)")
+    if minor > MAX_AMOUNT_MINOR:
+        raise AccountError(
+            "amount",
+            f"{amount} is above the largest amount accepted ({from_minor(MAX_AMOUNT_MINOR, currency)})",
+        )
+    return minor
+
+
 def pay(
     conn: Connection, account_id: str, amount: Decimal, at: dt.datetime | None = None, reference: str = ""
 ) -> ledger.PostingSet:
     account = get_account(conn, account_id)
     if not amount.is_finite() or amount <= 0:
         raise AccountError("amount", "a payment must be a positive amount")
+    minor = money_amount(amount, account.currency)
     posting = ledger.payment(
-        to_minor(amount, account.currency),
+        minor,
         account.currency,
         ledger.account_receivable(account.id),
         at or dt.datetime.now(dt.UTC),
@@ -312,6 +333,7 @@ def adjust(
         raise AccountError("reason", "an adjustment needs a reason")
     if not amount.is_finite() or amount == 0:
         raise AccountError("amount", "an adjustment must be a non-zero amount")
+    money_amount(abs(amount), account.currency)
     posting = ledger.adjustment(
         account.id,
         to_minor(amount, account.currency),
