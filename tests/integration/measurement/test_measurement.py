@@ -31,7 +31,7 @@ from clearway.measurement.sources import (
 from clearway.measurement.statistics import DIMENSIONS, by_dimension, data_quality
 from clearway.measurement.study import compare, get_runs, run_study, save_run
 from clearway.measurement.trs import DIMENSIONS as TRS_DIMENSIONS
-from tests.integration.test_pipeline import run
+from tests.integration.intake.test_pipeline import run
 from tests.sample import shipment
 from tests.transitions import record
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.e2e.api.test_shipments import now_record
 from tests.e2e.server import running_server
-from tests.e2e.test_api import now_record
 from tests.sample import PROHIBITED_ITEM
 
 pytestmark = pytest.mark.browser

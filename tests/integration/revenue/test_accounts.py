@@ -29,7 +29,7 @@ from clearway.revenue.collection import is_valid_reference, payment_request
 from clearway.revenue.errors import AccountError, UnbalancedPosting, UnknownAccount
 from clearway.revenue.tables import ledger_entries
 from clearway.server import create_app
-from tests.integration.test_pipeline import run
+from tests.integration.intake.test_pipeline import run
 from tests.sample import shipment
 from tests.transitions import record
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.e2e.server import running_server
-from tests.integration.test_scoring import build_scored_database
+from tests.integration.risk.test_scoring import build_scored_database
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.api.test_shipments import now_record
 from tests.e2e.server import running_server
-from tests.e2e.test_api import now_record
 
 PROBLEM = "application/problem+json"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.unit.test_model_kcs import write_kcs
+from tests.unit.risk.model.test_kcs import write_kcs
 
 TUPLE = ["HS6 Code", "Country of Departure", "Country of Origin", "Tax Rate", "Tax Type", "Net Mass"]
 

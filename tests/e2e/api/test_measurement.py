@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.e2e.api.test_shipments import PROBLEM, now_record
 from tests.e2e.server import running_server
-from tests.e2e.test_api import PROBLEM, now_record
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from clearway.revenue import service, simulator
 from clearway.revenue.calculation import Consignment, Item
 from clearway.revenue.engine import assess_for, local_amount
 from clearway.server import create_app
-from tests.integration.test_pipeline import run
+from tests.integration.intake.test_pipeline import run
 from tests.sample import RECEIVED_AT, shipment
 
 DAY = dt.date(2026, 11, 27)

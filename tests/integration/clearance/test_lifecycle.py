@@ -14,7 +14,7 @@ from clearway.clearance.lifecycle import Arrival, InspectionResult, Payment, Ret
 from clearway.declarations import tables
 from clearway.declarations.repository import shipment_detail
 from clearway.declarations.vocabulary import State
-from tests.integration.test_pipeline import run
+from tests.integration.intake.test_pipeline import run
 from tests.sample import PROHIBITED_ITEM, shipment
 from tests.transitions import record as record_event
 

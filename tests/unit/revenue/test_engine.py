@@ -29,7 +29,7 @@ from clearway.revenue.engine import (
     rules_for,
 )
 from tests.sample import shipment
-from tests.unit.test_jurisdictions_batch import batch_of, consignment
+from tests.unit.revenue.test_batch import batch_of, consignment
 
 D_2024 = dt.date(2024, 5, 1)
 D_2025 = dt.date(2025, 9, 1)

@@ -355,7 +355,7 @@ def test_frame_has_one_row_per_shipment_and_item_structs() -> None:
 
 
 def test_documentation_lists_every_field_and_its_examples_compile() -> None:
-    doc = (Path(__file__).parents[2] / "docs" / "rule-language.md").read_text()
+    doc = (Path(__file__).parents[3] / "docs" / "rule-language.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_.]+)` \| (?:number|string|bool) \|", doc, re.MULTILINE))
     assert documented == set(FIELDS)
     examples = re.findall(r"```text\n(.*?)```", doc, re.DOTALL)[0].strip().splitlines()

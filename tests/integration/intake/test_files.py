@@ -17,7 +17,7 @@ from clearway.config import Settings
 from clearway.declarations import tables
 from clearway.declarations.csv_layout import write_records
 from clearway.intake.files import ingest_file
-from tests.e2e.test_api import now_record
+from tests.e2e.api.test_shipments import now_record
 
 SETTINGS = Settings(control_rate=0.0, batch_size=3)
 

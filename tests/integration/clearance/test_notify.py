@@ -31,7 +31,7 @@ from clearway.clearance.outbox import write_outbox
 from clearway.clearance.tables import deliveries, outbox
 from clearway.config import Settings
 from clearway.declarations.vocabulary import State
-from tests.integration.test_pipeline import run
+from tests.integration.intake.test_pipeline import run
 from tests.sample import shipment
 from tests.transitions import record
 
