@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from clearway.api import measurement, rules, shipments
 from clearway.config import Settings, get_settings
 from clearway.declarations.model import Shipment, ShipmentBatch
-from clearway.http import problems, security
+from clearway.http import problems
 from clearway.http.guards import RefuseUnstorableText
 from clearway.kit.database import make_engine
 
@@ -64,7 +64,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from clearway.web import login
 
     login.install(app)
-    security.install_audit(app)
     app.include_router(login.router)
     app.include_router(measurement_pages.router)
     from clearway.api import revenue as revenue_api

@@ -15,7 +15,7 @@ from clearway.clearance.errors import InvalidTin
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -64,7 +64,7 @@ async def import_aeo(request: Request, _: Principal = Depends(require())) -> dic
     text = (await request.body()).decode("utf-8", errors="replace")
     is_csv = request.headers.get("content-type", "").startswith("text/csv")
     items = aeo.read_csv(text) if is_csv else aeo.read_json(text)  # an ExchangeError lists every row
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         stored = aeo.store(conn, items)
     return {"imported": stored}
 
@@ -81,7 +81,7 @@ class _Partner(BaseModel):
 async def add_partner(request: Request, _: Principal = Depends(require())) -> dict[str, Any]:
     body = parse_model(_Partner, await read_json(request))
     try:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             aeo.add_partner(conn, body.country, body.name, body.since, body.until)
     except ValueError as exc:
         raise invalid([Finding("partner.country", "/country", str(exc))]) from exc

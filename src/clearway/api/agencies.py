@@ -14,7 +14,7 @@ from clearway.clearance.errors import InvalidSubscription
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import PROBLEM_TYPES, Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -47,7 +47,7 @@ def list_agencies(request: Request, _: Principal = Depends(require(Role.OFFICER)
 async def create_agency(request: Request, _: Principal = Depends(require())) -> dict[str, Any]:
     body = parse_model(_Agency, await read_json(request))
     try:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             agencies.create_agency(conn, body.code, body.name)
     except InvalidSubscription as exc:  # codes agency.*, the generic detail: the answer as always
         raise invalid([Finding(f"agency.{exc.field}", f"/{exc.field}", str(exc))]) from exc
@@ -65,7 +65,7 @@ async def subscribe(code: str, request: Request, _: Principal = Depends(require(
         )
     except InvalidSubscription as exc:  # the generic detail of a request with invalid fields, as always
         raise invalid([Finding(f"subscription.{exc.field}", f"/{exc.field}", str(exc))]) from exc
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         if not agencies.agency_exists(conn, code):
             raise Problem(404, "Not found", f"no agency {code}")
         agencies.add_subscriptions(conn, [sub])

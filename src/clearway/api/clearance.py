@@ -17,7 +17,7 @@ from clearway.clearance.service import holds_view, record_transition
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import invalid, parse_id, parse_row_id, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -31,7 +31,7 @@ async def transition(
     if_match = request.headers.get("if-match")
 
     def run() -> dict[str, Any]:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             record_transition(conn, principal, sid, event, if_match=if_match)
             return holds_view(conn, principal, sid)
 
@@ -47,7 +47,7 @@ async def list_holds(
     sid = parse_id(shipment_id)
 
     def run() -> dict[str, Any]:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return holds_view(conn, principal, sid)
 
     return await run_in_threadpool(run)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem
 from clearway.http.security import Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.measurement import study
 from clearway.measurement.benchmarking import PERIODS, revenue_benchmark
 from clearway.measurement.scope import Scope
@@ -36,7 +36,7 @@ def _scope(date_from: dt.date | None, date_to: dt.date | None, offices: list[str
 
 
 def load_tables(request: Request, scope: Scope | None = None) -> Tables:
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return tables_for(conn, scope)
 
 
@@ -69,7 +69,7 @@ async def post_trs_run(
     by: str | None = None,
 ) -> dict[str, Any]:
     result = await get_trs(request, date_from, date_to, office, by)
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         run_id = study.save_run(conn, name, result)
     return {"id": run_id, "name": name, **result}
 

@@ -13,7 +13,7 @@ from clearway.clearance.tables import webhooks
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
 
@@ -31,7 +31,7 @@ async def add_webhook(
 ) -> dict[str, Any]:
     body = parse_model(_Webhook, await read_json(request))
     filer = principal.party if principal.role is Role.FILER else body.filer
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         hook_id = notify.add_webhook(conn, body.url, body.secret, filer)
     return {"id": hook_id, "url": body.url, "filer": filer}
 

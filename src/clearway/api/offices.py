@@ -13,7 +13,7 @@ from clearway.clearance.errors import InvalidOffice
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -59,6 +59,6 @@ async def put_office(code: str, request: Request, _: Principal = Depends(require
         item = offices.office(code, body.name, body.roles, body.opening_hours, body.valid_from, body.valid_to)
     except InvalidOffice as exc:  # the generic detail of a request with invalid fields, as always
         raise invalid([Finding(f"office.{exc.field}", f"/{exc.field}", str(exc))]) from exc
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         offices.save(conn, [item])
     return item.as_dict()

@@ -14,7 +14,7 @@ from clearway.clearance import preloading
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import Problem, parse_id, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import PROBLEM_TYPES
 
 router = APIRouter(prefix="/v1", tags=["clearance"], responses=problems(400, 404, 409))
@@ -32,7 +32,7 @@ async def submit_preloading(
         )
 
     def run() -> tuple[dict[str, Any], bool]:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return preloading.submit(
                 conn, req, dt.datetime.now(dt.UTC), request.app.state.settings.watchlist_threshold
             )

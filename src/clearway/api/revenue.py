@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from clearway.http.bodies import read_json
 from clearway.http.problems import Problem, invalid
 from clearway.http.security import Principal, Role, ensure_visible, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
 from clearway.revenue import accounts, registrations, service, simulator
 from clearway.revenue.errors import RegistrationError
@@ -61,7 +61,7 @@ def _at(data: dict[str, Any]) -> dt.datetime | None:
 
 def _run_account(request: Request, work: Any) -> Any:
     """The work in one transaction; UnknownAccount (404) and AccountError (422) reach the handler."""
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return work(conn)
 
 
@@ -156,7 +156,7 @@ async def get_payment_request(
     await ensure_visible(request, principal, shipment_id)  # a filer sees its own shipments only
 
     def work() -> dict[str, Any] | None:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return service.payment_request(conn, shipment_id)
 
     found = await run_in_threadpool(work)
@@ -186,7 +186,7 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
         raise Problem(400, "Malformed CSV", "the body is not UTF-8 text") from exc
 
     def work() -> int:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return service.load_registrations(conn, regs)
 
     return {"imported": await run_in_threadpool(work)}
@@ -195,7 +195,7 @@ async def post_registrations(request: Request, _: Admin) -> dict[str, Any]:
 @router.get("/v1/registrations/{number}", summary="One registration number in the registry")
 async def get_registration(request: Request, number: str, _: Reader) -> dict[str, Any]:
     def work() -> registrations.Registration | None:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return service.find_registration(conn, number)
 
     found = await run_in_threadpool(work)
@@ -212,7 +212,7 @@ async def post_revoke(request: Request, number: str, _: Admin) -> dict[str, Any]
     at = _at(_object(await read_json(request))) if raw.strip() else None
 
     def work() -> registrations.Registration:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return service.revoke_registration(conn, number, at or dt.datetime.now(dt.UTC))
 
     try:
@@ -255,7 +255,7 @@ async def post_check(request: Request, _: Reader) -> dict[str, Any]:
     uses = [_use(k, item) for k, item in enumerate(items)]
 
     def work() -> list[registrations.RegistrationFinding]:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             return service.check_registrations(conn, uses)
 
     findings = await run_in_threadpool(work)
@@ -266,7 +266,7 @@ async def post_check(request: Request, _: Reader) -> dict[str, Any]:
 
 
 def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem, parse_id, parse_row_id, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.risk import cases, drift, scoring, selection
 
 router = APIRouter(prefix="/v1", tags=["risk analytics"], responses=problems(404))
@@ -54,7 +54,7 @@ class SelectionRequest(BaseModel):
 def create_selection(body: SelectionRequest, request: Request, _: Selector) -> dict[str, Any]:
     """Choose shipments for control; the run is stored with its inputs and can be replayed. A
     SelectionError (422, naming the field) reaches the one handler."""
-    with transaction(_engine(request)) as conn:
+    with unit_of_work(request) as conn:
         return selection.run_selection(
             conn, body.office, body.date, body.capacity, body.exploration, body.seed
         )

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem, problems
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.risk import ruleset
 from clearway.risk import watchlist as watch_lists
 from clearway.risk.backtest import backtest
@@ -67,7 +67,7 @@ def _changed(request: Request, rule_id: str, version: int) -> dict[str, Any]:
 @router.post("/v1/rules", status_code=201)
 def add_rule(request: Request, spec: ruleset.RuleSpec, principal: Writer) -> dict[str, Any]:
     try:
-        with transaction(_engine(request)) as conn:
+        with unit_of_work(request) as conn:
             version = ruleset.add_rule(conn, spec, _actor(principal))
     except RuleExists:  # with the route to use instead
         raise Problem(409, "Conflict", f"rule {spec.id} exists: use PUT /v1/rules/{spec.id}") from None
@@ -81,7 +81,7 @@ def update_rule(request: Request, rule_id: str, spec: ruleset.RuleSpec, principa
     if spec.id != rule_id:
         raise Problem(422, "Unprocessable content", f"id: the body names {spec.id}, the path {rule_id}")
     try:
-        with transaction(_engine(request)) as conn:
+        with unit_of_work(request) as conn:
             version = ruleset.update_rule(conn, rule_id, spec, _actor(principal))
     except IntegrityError:
         raise _concurrent() from None
@@ -91,7 +91,7 @@ def update_rule(request: Request, rule_id: str, spec: ruleset.RuleSpec, principa
 @router.post("/v1/rules/{rule_id}/disable")
 def disable_rule(request: Request, rule_id: str, principal: Writer) -> dict[str, Any]:
     try:
-        with transaction(_engine(request)) as conn:
+        with unit_of_work(request) as conn:
             version = ruleset.disable_rule(conn, rule_id, _actor(principal))
     except IntegrityError:
         raise _concurrent() from None
@@ -173,7 +173,7 @@ def list_watchlist(
 @router.post("/v1/watchlist", status_code=201)
 def add_watchlist(request: Request, body: WatchEntryBody | list[WatchEntryBody], _: Writer) -> dict[str, Any]:
     entries = body if isinstance(body, list) else [body]
-    with transaction(_engine(request)) as conn:
+    with unit_of_work(request) as conn:
         added = watch_lists.add_entries(conn, [watch_lists.WatchEntry(**e.model_dump()) for e in entries])
     return {"added": added}
 
@@ -201,7 +201,7 @@ async def import_watchlist(request: Request, _: Writer) -> dict[str, Any]:
         ) from None
 
     def store() -> int:
-        with transaction(_engine(request)) as conn:
+        with unit_of_work(request) as conn:
             return watch_lists.add_entries(conn, entries)
 
     return {"added": await run_in_threadpool(store)}

@@ -19,8 +19,8 @@ from clearway.declarations.vocabulary import IngestStatus
 from clearway.http.bodies import parse_json
 from clearway.http.problems import Problem, invalid, parse_id, problems
 from clearway.http.security import Principal, Role, require
-from clearway.intake.pipeline import Submission, process_batch
-from clearway.kit.database import transaction
+from clearway.http.uow import record_change, unit_of_work
+from clearway.intake.pipeline import ItemResult, Submission, process_batch
 from clearway.kit.errors import from_pydantic
 from clearway.security import audit, personal
 from clearway.security.visibility import can_see
@@ -67,7 +67,15 @@ async def submit(request: Request, principal: Principal = Depends(require(Role.F
         raise Problem(413, "Batch too large", f"{len(records)} shipments; at most {MAX_BATCH} per request")
     _own_records_only(principal, records, is_batch)
     engine, settings = request.app.state.engine, request.app.state.settings
-    results = await run_in_threadpool(process_batch, engine, [Submission(r) for r in records], settings)
+    submissions = [Submission(r) for r in records]
+
+    def submit_batch() -> list[ItemResult]:
+        # The request's audit entry is written in the batch's own transaction.
+        return process_batch(
+            engine, submissions, settings, before_commit=lambda conn: record_change(conn, request)
+        )
+
+    results = await run_in_threadpool(submit_batch)
     if not is_batch:
         result = results[0]
         if result.status == "rejected":
@@ -125,7 +133,7 @@ def _detail(
 
 
 def _detail_for(request: Request, principal: Principal, sid: uuid.UUID) -> dict[str, Any] | None:
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         if not can_see(conn, principal, sid):
             return None
         return _detail(conn, request.app.state.settings, principal, sid)
@@ -161,7 +169,7 @@ async def post_event(
 
     def run() -> dict[str, Any] | None:
         # One transaction: the event and the detail answered are the same state.
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             record_transition(conn, principal, sid, event, if_match=if_match, idempotency_key=key)
             return _detail(conn, request.app.state.settings, principal, sid)
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import RequestResponseEndpoint
-from starlette.responses import Response
 
 from clearway.http.problems import Problem
 from clearway.http.sessions import SESSION_COOKIE, session_prefix
-from clearway.security import audit, keys
+from clearway.security import keys
 from clearway.security.roles import ANONYMOUS_ADMIN, Principal, Role
 from clearway.security.visibility import can_see, visible_shipment_filter
 
@@ -34,7 +32,6 @@ __all__ = [
     "authenticate",
     "declared_roles",
     "ensure_visible",
-    "install_audit",
     "require",
     "visible_shipment_filter",
 ]
@@ -58,7 +55,7 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
             request.state.principal = ANONYMOUS_ADMIN
             return ANONYMOUS_ADMIN
         principal = authenticate(request)
-        request.state.principal = principal  # for the audit of changes (install_audit)
+        request.state.principal = principal  # for the audit of changes (http.uow)
         if principal.role not in admitted:
             allowed = ", ".join(sorted(admitted))
             raise Problem(
@@ -140,32 +137,3 @@ async def ensure_visible(request: Request, principal: Principal, shipment_id: uu
 
     if not await run_in_threadpool(check):
         raise Problem(404, "Not found", f"no shipment {shipment_id}")
-
-
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def install_audit(app: FastAPI) -> None:
-    """Every change made through the API or the pages (a successful POST, PUT, PATCH or DELETE by an
-    authenticated caller) goes to the audit log: who, when, which route, on what. Covers endpoints
-    added later without each having to remember it; reads of personal data are audited where they
-    happen."""
-
-    @app.middleware("http")
-    async def audit_changes(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        principal = getattr(request.state, "principal", None)
-        if principal is None or request.method in _SAFE_METHODS or response.status_code >= 400:
-            return response
-        route = request.scope.get("route")
-        path = getattr(route, "path", request.url.path)
-        params = request.scope.get("path_params") or {}
-        subject = str(next(iter(params.values())))[:64] if params else None
-        entry = audit.Entry("api.change", subject, {"method": request.method, "route": path})
-
-        def append() -> None:
-            with request.app.state.engine.begin() as conn:
-                audit.append(conn, principal, [entry])
-
-        await run_in_threadpool(append)
-        return response

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -289,16 +289,21 @@ def process_batch(
     submissions: Sequence[Submission],
     settings: Settings,
     received_at: dt.datetime | None = None,
+    *,
+    before_commit: Callable[[Connection], None] | None = None,
 ) -> list[ItemResult]:
     """The intake's unit of work: one batch, one transaction (the API request and each file batch call
-    this). A concurrent writer may store one of our keys between our read and our insert: the unique
-    constraint then rejects the whole transaction, and a second pass in a fresh one sees it as a
-    duplicate."""
+    this; `before_commit` adds the caller's own rows to it, e.g. the request's audit entry). A concurrent
+    writer may store one of our keys between our read and our insert: the unique constraint then
+    rejects the whole transaction, and a second pass in a fresh one sees it as a duplicate."""
     received_at = received_at or dt.datetime.now(dt.UTC)
     for attempt in (1, 2):
         try:
             with transaction(engine) as conn:
-                return run(conn, submissions, settings, received_at)
+                results = run(conn, submissions, settings, received_at)
+                if before_commit is not None:
+                    before_commit(conn)
+                return results
         except IntegrityError:
             if attempt == 2:
                 raise

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.declarations.tables import shipments
 from clearway.http.security import Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.measurement import study, trs
 from clearway.measurement.benchmarking import revenue_benchmark
 from clearway.measurement.errors import EmptyScope, UnknownDimension
@@ -177,7 +177,7 @@ def _grouped(result: dict[str, Any], by: str) -> list[dict[str, Any]]:
 
 
 def load_tables(request: Request, scope: Scope | None = None) -> Tables:
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return tables_for(conn, scope)
 
 
@@ -322,7 +322,7 @@ async def save_study(request: Request) -> Response:
 
 def _save(request: Request, name: str, scope: Scope) -> int:
     result = study.run_study(load_tables(request, scope), scope, None)
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return study.save_run(conn, name, result)
 
 

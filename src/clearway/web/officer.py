@@ -29,7 +29,7 @@ from clearway.clearance.service import record_transition
 from clearway.declarations.tables import decisions, holds, shipments
 from clearway.http.problems import Problem, parse_id, parse_row_id
 from clearway.http.security import Principal, Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.web.dashboard import templates
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +55,7 @@ def apply_event(
     """Record the event through the one transition service; None when done, else why not (shown on the
     page). A missing or invisible shipment is a 404 page."""
     try:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             record_transition(conn, principal, sid, event, if_match=version)
     except (TransitionRefused, NotPermitted, BadIfMatch, StatedTimeRefused) as exc:
         return str(exc)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from clearway.http.security import Role, require
-from clearway.kit.database import transaction
+from clearway.http.uow import unit_of_work
 from clearway.reference.jurisdictions import jurisdictions
 from clearway.revenue import service, simulator
 from clearway.revenue.errors import AccountError, NothingToSimulate, SimulationError, UnknownAccount
@@ -60,7 +60,7 @@ def transitions_chart(result: dict[str, Any]) -> str:
 
 
 def _simulate(request: Request, policy: simulator.Policy) -> dict[str, Any]:
-    with transaction(request.app.state.engine) as conn:
+    with unit_of_work(request) as conn:
         return service.simulate_de_minimis(conn, policy, request.app.state.settings.fallback_duty_rate)
 
 
@@ -114,7 +114,7 @@ async def accounts_page(request: Request) -> HTMLResponse:
     selected = request.query_params.get("account", "")
 
     def load() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
-        with transaction(request.app.state.engine) as conn:
+        with unit_of_work(request) as conn:
             rows = []
             for a, balance in service.accounts_with_balances(conn):
                 row = a.as_dict(balance)
