@@ -119,7 +119,7 @@ def parse_records(records: Sequence[dict[str, Any]], first_row: int = 1) -> list
 
 
 def read_csv(text: str) -> list[Authorisation]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))  # a bare CR ends a line, as in a file
     header = tuple(reader.fieldnames or ())
     missing = [c for c in COLUMNS if c not in header]
     if missing:

@@ -11,6 +11,7 @@ revoked or expired key → 401 saying which; a role the endpoint does not admit 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem
-from clearway.http.sessions import SESSION_COOKIE, session_prefix
+from clearway.http.sessions import SESSION_COOKIE, same_origin, session_claim
 from clearway.security import keys
 from clearway.security.roles import ANONYMOUS_ADMIN, Principal, Role
 from clearway.security.visibility import can_see, visible_shipment_filter
@@ -105,18 +106,29 @@ def _refused(verdict: keys.Verdict, prefix: str | None) -> Unauthenticated:
             return Unauthenticated(f"{which} is not known", "unknown-key")
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def authenticate(request: Request) -> Principal:
     key = _presented_key(request)
     engine = request.app.state.engine
     if key is None:
-        prefix = session_prefix(request)
-        if prefix is None:
+        claim = session_claim(request)
+        if claim is None:
             raise Unauthenticated(
                 "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                 "unauthenticated",
             )
+        prefix, issued = claim
+        if request.method not in _SAFE_METHODS and not same_origin(request):
+            raise Problem(
+                403,
+                "Forbidden",
+                "a change made with the session cookie must come from this site's pages (Origin)",
+                _PROBLEMS + "cross-site",
+            )
         with engine.connect() as conn:
-            verdict = keys.verify_prefix(conn, prefix)
+            verdict = keys.verify_session(conn, prefix, dt.datetime.fromtimestamp(issued, dt.UTC))
         if verdict.principal is None:
             raise _refused(verdict, prefix)
         return verdict.principal

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+import urllib.parse
 
 from fastapi import Request
 
@@ -31,8 +32,9 @@ def session_value(secret: bytes, prefix: str, issued: int) -> str:
     return f"{payload}.{_sign(secret, payload)}"
 
 
-def session_prefix(request: Request, now: float | None = None) -> str | None:
-    """The key prefix of a valid, unexpired session cookie; None otherwise."""
+def session_claim(request: Request, now: float | None = None) -> tuple[str, int] | None:
+    """(key prefix, issued at in Unix seconds) of a validly signed, unexpired session cookie; None
+    otherwise. Whether the key still stands and the session was not ended is the caller's check."""
     value = request.cookies.get(SESSION_COOKIE)
     if not value:
         return None
@@ -44,4 +46,15 @@ def session_prefix(request: Request, now: float | None = None) -> str | None:
         return None
     if (now or time.time()) - int(issued) > SESSION_SECONDS:
         return None
-    return prefix
+    return prefix, int(issued)
+
+
+def same_origin(request: Request) -> bool:
+    """A state-changing request authenticated by the session cookie must come from this site's own
+    pages: its `Origin` (or, without one, its `Referer`) names this host. Browsers send them on every
+    cross-site POST, so a page elsewhere cannot make a signed-in officer's browser act (CSRF)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return False
+    host = urllib.parse.urlsplit(source).netloc
+    return bool(host) and host == request.headers.get("host", request.url.netloc)

@@ -154,7 +154,7 @@ CSV_COLUMNS = ("number", "scheme", "holder", "valid_from", "valid_to", "revoked_
 def parse_csv(text: str) -> list[Registration]:
     """Every row of a registry CSV (header: number,scheme,holder,valid_from,valid_to,revoked_at); the
     first bad row is an error naming its line and field, and then nothing is imported."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))  # a bare CR ends a line, as in a file
     missing = [c for c in ("number", "holder", "valid_from") if c not in (reader.fieldnames or [])]
     if missing:
         raise RegistrationError(

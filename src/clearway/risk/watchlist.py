@@ -215,7 +215,7 @@ def _date(value: str, line: int, column: str, problems: list[CsvProblem]) -> dt.
 
 def parse_csv(text: str) -> list[WatchEntry]:
     """Entries from CSV text; WatchlistCsvError lists every bad row by line number."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=None))  # a bare CR ends a line, as in a file
     problems: list[CsvProblem] = []
     header = next(reader, None)
     if header is None:

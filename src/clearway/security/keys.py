@@ -177,3 +177,26 @@ def verify_prefix(conn: Connection, prefix: str, now: dt.datetime | None = None)
     if row is None:
         return Verdict(None, "unknown")
     return _standing(row, now or dt.datetime.now(dt.UTC))
+
+
+def verify_session(
+    conn: Connection, prefix: str, issued_at: dt.datetime, now: dt.datetime | None = None
+) -> Verdict:
+    """A session signed for the key at `issued_at`: the key still stands, and no logout ended the key's
+    sessions since it was issued."""
+    row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
+    if row is None:
+        return Verdict(None, "unknown")
+    ended = row.sessions_ended_at
+    if ended is not None and issued_at <= (ended if ended.tzinfo else ended.replace(tzinfo=dt.UTC)):
+        return Verdict(None, "revoked", ended)
+    return _standing(row, now or dt.datetime.now(dt.UTC))
+
+
+def end_sessions(conn: Connection, prefix: str, at: dt.datetime | None = None) -> None:
+    """Log out: every session of the key issued until now ends, here and in any copied cookie."""
+    conn.execute(
+        update(api_keys)
+        .where(api_keys.c.prefix == prefix)
+        .values(sessions_ended_at=at or dt.datetime.now(dt.UTC))
+    )

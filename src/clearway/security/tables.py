@@ -33,6 +33,8 @@ class ApiKeyRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Logout: dashboard sessions of this key issued until then are over (migration 0010).
+    sessions_ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 api_keys = Base.metadata.tables[ApiKeyRow.__tablename__]

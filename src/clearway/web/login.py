@@ -18,7 +18,15 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem, problem_response
 from clearway.http.security import Unauthenticated
-from clearway.http.sessions import SESSION_COOKIE, SESSION_SECONDS, secret_of, session_value
+from clearway.http.sessions import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    same_origin,
+    secret_of,
+    session_claim,
+    session_value,
+)
+from clearway.kit.database import transaction
 from clearway.security import keys
 from clearway.web.dashboard import templates
 
@@ -74,7 +82,12 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Ends the session server-side, so that a copied cookie stops working too, not only this browser's."""
+    claim = session_claim(request)
+    if claim is not None and same_origin(request):
+        with transaction(request.app.state.engine) as conn:
+            keys.end_sessions(conn, claim[0])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -109,3 +109,19 @@ def test_ingest_stores_the_good_records_and_reruns_cleanly(
         assert conn.execute(select(func.count()).select_from(shipments)).scalar_one() == 2
     refused = [json.loads(line) for line in rejected_path_for(path).read_text().splitlines()]
     assert [r["line"] for r in refused] == [2]
+
+
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [
+        ("/v1/watchlist/import", "tin,name,address,reason,source,valid_from,valid_to"),
+        ("/v1/aeo", "tin,holder,type,status,issuing_country,reference,valid_from,valid_to"),
+        ("/v1/registrations", "number,scheme,holder,valid_from,valid_to"),
+    ],
+)
+def test_a_bare_carriage_return_in_a_csv_upload_is_a_422(client: TestClient, path: str, header: str) -> None:
+    # A lone CR ends a line, as it does in a file: the row it cuts short is a field error, not a 500.
+    body = f"{header}\r\n,A\rB,,r,s,,\n".encode()
+    answer = client.post(path, content=body, headers={"content-type": "text/csv"})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
