@@ -65,6 +65,7 @@ COMMANDS: dict[str, Entry] = {
         "estimate",
         "Estimate duty, taxes and fees for one parcel; prints the explanation, then one JSON object.",
     ),
+    "audit": Entry("security", "audit_app", "The trail: verify that no stored event was altered."),
     "keys": Entry("security", "keys_app", "API keys: create, list, revoke; data keys for personal data."),
     "model": Entry("model", "model_app", "Risk models: train, evaluate, list and activate versions."),
     "notify": Entry("clearance", "notify_app", "Notifications: webhooks and the NATS JetStream stream."),

@@ -19,6 +19,20 @@ keys_app = typer.Typer(
     help="API keys: create, list, revoke; data keys for personal data.", no_args_is_help=True
 )
 privacy_app = typer.Typer(help="Personal data: retention purge and the audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The trail: verify that no stored event was altered.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def verify_command(db: DbOption = None) -> None:
+    """Recompute every shipment's event chain; exit 1 naming the first broken link."""
+    from clearway.declarations.repository import verify_trail
+
+    with connect(db) as conn:
+        checked, broken = verify_trail(conn)
+    if broken is not None:
+        console().print(f"[red]broken:[/red] {broken} ({checked} events checked)")
+        raise typer.Exit(1)
+    console().print(f"trail intact: {checked} events checked")
 
 
 def _when(value: dt.datetime | None) -> str:

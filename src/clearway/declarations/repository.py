@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select
 
+from clearway.declarations import trail
 from clearway.declarations.tables import decisions, events, holds, shipments, tax_lines
 from clearway.kit.bulk import insert_rows
 from clearway.reference.money import format_minor
@@ -66,6 +67,7 @@ def consignee_totals(
 
 EVENT_COLUMNS = (
     "shipment_id", "type", "wco_id", "at", "actor", "reason", "state_after", "data", "stated_at", "stated_by",
+    "chain",
 )  # fmt: skip
 # Who records what the service decides on its own (assessment, automatic release, arrival holds of agencies).
 SYSTEM_ACTOR = "system"
@@ -100,8 +102,48 @@ def event_row(
     }
 
 
-def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(conn, events, EVENT_COLUMNS, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
+def insert_events(conn: Connection, rows: Sequence[dict[str, Any]], *, new_shipments: bool = False) -> None:
+    """Append events, each linked to the previous event of its shipment (`declarations.trail`).
+    `new_shipments`: the shipments have no stored event yet (the intake's batch), so nothing is read."""
+    last = {} if new_shipments else last_chains(conn, {r["shipment_id"] for r in rows})
+    out = []
+    for r in rows:
+        chained = trail.link(last.get(r["shipment_id"], trail.GENESIS), r)
+        last[r["shipment_id"]] = chained
+        out.append(tuple(chained if c == "chain" else r[c] for c in EVENT_COLUMNS))
+    insert_rows(conn, events, EVENT_COLUMNS, out)
+
+
+def last_chains(conn: Connection, shipment_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The chain of each shipment's latest event."""
+    if not shipment_ids:
+        return {}
+    latest = (
+        select(func.max(events.c.id))
+        .where(events.c.shipment_id.in_(sorted(shipment_ids)))
+        .group_by(events.c.shipment_id)
+    )
+    rows = conn.execute(select(events.c.shipment_id, events.c.chain).where(events.c.id.in_(latest)))
+    return {sid: chain or trail.GENESIS for sid, chain in rows}
+
+
+def verify_trail(conn: Connection) -> tuple[int, str | None]:
+    """(events checked, the first broken link or None). Events stored before chaining existed
+    (migration 0011) have no chain and start their shipment's chain afresh."""
+    columns = [events.c[c] for c in ("id", *EVENT_COLUMNS)]
+    query = select(*columns).order_by(events.c.shipment_id, events.c.id)
+    previous: dict[uuid.UUID, str] = {}
+    checked = 0
+    for row in conn.execution_options(yield_per=5000).execute(query).mappings():
+        checked += 1
+        if row["chain"] is None:
+            continue
+        expected = trail.link(previous.get(row["shipment_id"], trail.GENESIS), dict(row))
+        if expected != row["chain"]:
+            where = f"event {row['id']} of shipment {row['shipment_id']} ({row['type']})"
+            return checked, f"{where} does not match its chain"
+        previous[row["shipment_id"]] = row["chain"]
+    return checked, None
 
 
 # Views -------------------------------------------------------------------------------------------

@@ -149,6 +149,8 @@ class EventRow(Base):
     # server's `at` and the authenticated `actor`, never in their place (migration 0009).
     stated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     stated_by: Mapped[str | None] = mapped_column(String(70))
+    # SHA-256 over the previous event's chain of the shipment and this row (declarations.trail; 0011).
+    chain: Mapped[str | None] = mapped_column(String(64))
 
 
 class HoldRow(Base):

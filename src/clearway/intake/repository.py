@@ -155,7 +155,7 @@ def insert_assessed(conn: Connection, batch: Sequence[AssessedShipment], vault: 
     insert_rows(conn, personal_data, ("shipment_id", "key_id", "sealed"), personal_rows)
     insert_rows(conn, decisions, DECISION_COLUMNS, decision_rows)
     insert_rows(conn, tax_lines, TAX_LINE_COLUMNS, tax_rows)
-    insert_events(conn, event_rows)
+    insert_events(conn, event_rows, new_shipments=True)
     if batch:  # the automated decisions of the batch, summarised in one audit entry
         lanes = Counter(a.risk.lane.label for a in batch)
         detail = {"shipments": len(batch), "lanes": dict(lanes), "first": str(batch[0].id),
