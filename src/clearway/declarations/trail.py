@@ -13,19 +13,33 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 GENESIS = ""  # the chain before a shipment's first event
+_ZERO = dt.timedelta(0)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+    if value.tzinfo is None:  # SQLite gives back naive UTC
+        return value.isoformat() + "+00:00"
+    return (value if value.utcoffset() == _ZERO else value.astimezone(dt.UTC)).isoformat()
 
 
-def _data(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else (value or {})
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_text(document: str) -> str:
+    # The intake writes a handful of distinct documents ({} and one per lane) millions of times.
+    return _canonical(json.loads(document))
+
+
+def _data(value: Any) -> str:
+    return _canonical_text(value) if isinstance(value, str) else _canonical(value or {})
 
 
 def content(row: Mapping[str, Any]) -> str:
@@ -44,7 +58,6 @@ def content(row: Mapping[str, Any]) -> str:
             _iso(row.get("stated_at")),
             row.get("stated_by"),
         ],
-        sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
