@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from clearway.clearance import aeo, parties
 from clearway.clearance.errors import InvalidTin
 from clearway.http.bodies import parse_model, read_json
-from clearway.http.problems import Problem, invalid, problems
+from clearway.http.problems import JSON_OR_CSV, Problem, invalid, problems
 from clearway.http.security import Principal, Role, require
 from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
@@ -43,7 +43,10 @@ def get_trader(
 
 
 @router.get(
-    "/aeo", summary="Export the AEO list (exchange format, docs/aeo-exchange.md)", response_model=None
+    "/aeo",
+    summary="Export the AEO list (exchange format, docs/aeo-exchange.md)",
+    response_model=None,
+    responses=JSON_OR_CSV,
 )
 def export_aeo(
     request: Request,

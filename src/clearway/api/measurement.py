@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from clearway.http.problems import Problem
+from clearway.http.problems import Problem, parse_row_id
 from clearway.http.security import Role, require
 from clearway.http.uow import unit_of_work
 from clearway.measurement import study
@@ -62,7 +62,7 @@ async def get_trs(
 @router.post("/v1/trs/runs", status_code=201, summary="Run a Time Release Study and store it with its scope")
 async def post_trs_run(
     request: Request,
-    name: str,
+    name: Annotated[str, Query(min_length=1, max_length=120)],
     date_from: DateFrom = None,
     date_to: DateTo = None,
     office: Offices = None,
@@ -79,10 +79,10 @@ def get_trs_runs(request: Request, ids: str | None = None) -> dict[str, Any]:
     with request.app.state.engine.connect() as conn:
         if not ids:
             return {"runs": study.list_runs(conn)}
-        try:
-            wanted = [int(x) for x in ids.split(",") if x.strip()]
-        except ValueError as exc:
-            raise Problem(400, "Bad ids", "ids is a comma-separated list of run numbers") from exc
+        parts = [x.strip() for x in ids.split(",") if x.strip()]
+        if not all(x.isascii() and x.isdigit() for x in parts):
+            raise Problem(400, "Bad ids", "ids is a comma-separated list of run numbers")
+        wanted = [parse_row_id(x, "stored TRS run") for x in parts]  # past 64 bits: none such, 404
         runs = study.get_runs(conn, wanted)
     missing = sorted(set(wanted) - {r["id"] for r in runs})
     if missing:

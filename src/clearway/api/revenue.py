@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from clearway.http.bodies import read_json
-from clearway.http.problems import Problem, invalid
+from clearway.http.problems import JSON_OR_CSV, Problem, invalid
 from clearway.http.security import Principal, Role, ensure_visible, require
 from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
@@ -96,6 +96,7 @@ async def get_account(request: Request, account_id: str, _: Reader) -> dict[str,
     "/v1/accounts/{account_id}/statement",
     summary="Monthly statement (JSON, or CSV with format=csv)",
     response_model=None,
+    responses=JSON_OR_CSV,
 )
 async def get_statement(
     request: Request,

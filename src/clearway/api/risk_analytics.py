@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from clearway.http.problems import Problem, parse_id, parse_row_id, problems
+from clearway.http.problems import JSON_OR_CSV, Problem, parse_id, parse_row_id, problems
 from clearway.http.security import Principal, Role, require
 from clearway.http.uow import unit_of_work
 from clearway.risk import cases, drift, scoring, selection
@@ -45,9 +45,11 @@ class SelectionRequest(BaseModel):
 
     office: str = Field(min_length=1, max_length=8, description="Customs office code")
     date: dt.date = Field(description="Filing day of the candidates")
-    capacity: int | None = Field(default=None, ge=0, description="Controls that day (default: the office's)")
+    capacity: int | None = Field(
+        default=None, ge=0, le=1_000_000, description="Controls that day (default: the office's)"
+    )
     exploration: float = Field(default=0.1, ge=0.0, le=1.0, description="Share of capacity drawn at random")
-    seed: int | None = Field(default=None, ge=0, description="Default: fixed by office and day")
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Default: fixed by office and day")
 
 
 @router.post("/risk/selections", status_code=201)
@@ -96,7 +98,7 @@ async def list_cases(
     _: Reader,
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
-    max_key_shipments: Annotated[int, Query(ge=2)] = cases.MAX_KEY_SHIPMENTS,
+    max_key_shipments: Annotated[int, Query(ge=2, le=100_000)] = cases.MAX_KEY_SHIPMENTS,
 ) -> dict[str, Any]:
     """Cases (linked shipments) in the range, largest first; members are in `GET /v1/cases/{id}`."""
     start, end = _day(date_from, "from"), _day(date_to, "to")
@@ -110,7 +112,7 @@ async def list_cases(
     return found
 
 
-@router.get("/cases/{case_id}", response_model=None)
+@router.get("/cases/{case_id}", response_model=None, responses=JSON_OR_CSV)
 async def get_case(
     case_id: str,
     request: Request,

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from clearway.http.problems import Problem, problems
+from clearway.http.problems import JSON_OR_CSV, Problem, problems
 from clearway.http.security import Principal, Role, require
 from clearway.http.uow import unit_of_work
 from clearway.risk import ruleset
@@ -157,7 +157,7 @@ class WatchEntryBody(BaseModel):
         return self
 
 
-@router.get("/v1/watchlist", response_model=None)
+@router.get("/v1/watchlist", response_model=None, responses=JSON_OR_CSV)
 def list_watchlist(
     request: Request,
     _: Reader,

@@ -26,6 +26,11 @@ CONTROL_HOLDS: dict[Control, frozenset[HoldKind]] = {
 }
 
 
+# The largest amount (a payment, an undervaluation found) accepted in one go, in minor units: far above
+# any consignment's duties and taxes, far below what a 64-bit column holds.
+MAX_PAYMENT_MINOR = 10**13
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     at: dt.datetime | None = Field(default=None, description="When it happened; the receipt time when absent")
@@ -46,7 +51,12 @@ class InspectionResult(_Event):
     result: Literal["compliant", "non_compliant"]
     finding: Finding | None = None
     undervaluation_minor: Annotated[
-        int | None, Field(gt=0, description="Value missing from the declaration, in revenue minor units")
+        int | None,
+        Field(
+            gt=0,
+            le=MAX_PAYMENT_MINOR,
+            description="Value missing from the declaration, in revenue minor units",
+        ),
     ] = None
     correct_hs_code: Annotated[str | None, Field(pattern=r"^[0-9]{6,10}$")] = None
     detail: Annotated[str | None, Field(max_length=1000)] = None
@@ -62,11 +72,6 @@ class InspectionResult(_Event):
         if self.finding == "misclassification" and self.correct_hs_code is None:
             raise ValueError("correct_hs_code: required with finding 'misclassification'")
         return self
-
-
-# The largest payment accepted in one go, in minor units: far above any consignment's duties and taxes,
-# far below what a 64-bit column holds.
-MAX_PAYMENT_MINOR = 10**13
 
 
 class Payment(_Event):
@@ -105,7 +110,7 @@ class PlaceHold(_Event):
 
 class LiftHold(_Event):
     type: Literal["lift_hold"]
-    hold_id: Annotated[int, Field(gt=0)]
+    hold_id: Annotated[int, Field(gt=0, le=2**63 - 1)]
 
 
 class Refusal(_Event):

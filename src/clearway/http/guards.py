@@ -1,10 +1,11 @@
 """Text no database can store, refused before any route sees it.
 
 PostgreSQL refuses the NUL character (U+0000) in text; SQLite would keep it, so the same input would
-be stored on one database and be a 500 on the other. This middleware reads the body of every write
-(JSON, CSV, form) once and answers a 422 problem naming each field (JSON pointer, or line and column in
-a file) that holds one. A batch of shipments is checked record by record by the intake instead, so that
-one bad record does not refuse the others (`intake.pipeline`).
+be stored on one database and be a 500 on the other. This middleware looks at the path and query of
+every request, reads the body of every write (JSON, CSV, form) once, and answers a 422 problem naming
+each field (`?parameter`, JSON pointer, or line and column in a file) that holds one. A batch of
+shipments is checked record by record by the intake instead, so that one bad record does not refuse
+the others (`intake.pipeline`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from clearway.http.problems import invalid, problem_response
 from clearway.kit.errors import Finding
-from clearway.kit.text import nul_findings, nul_positions
+from clearway.kit.text import NUL, NUL_MESSAGE, nul_findings, nul_positions
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,16 +44,32 @@ def _findings(content_type: str, body: bytes) -> list[Finding]:
         return nul_positions(text)  # not JSON: the route answers its own malformed-body problem
 
 
+def _in_url(scope: Scope) -> list[Finding]:
+    """NUL characters in the path or the query string, each named (`/path`, `?name`)."""
+    found: list[Finding] = []
+    if NUL in scope["path"]:
+        found.append(Finding("text.nul", "/path", "the path " + NUL_MESSAGE))
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%00" in query or NUL in query:
+        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            if NUL in name or NUL in value:
+                found.append(Finding("text.nul", f"?{name.replace(NUL, '')}", f"the parameter {NUL_MESSAGE}"))
+    return found
+
+
 class RefuseUnstorableText:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in _WRITES
-            or (scope["method"], scope["path"].rstrip("/")) in _PER_RECORD
-        ):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if found := _in_url(scope):  # any method: a NUL in a filter breaks the query as in a row
+            problem = invalid(found, "the request has text that cannot be stored or searched")
+            await problem_response(problem, scope["path"])(scope, receive, send)
+            return
+        if scope["method"] not in _WRITES or (scope["method"], scope["path"].rstrip("/")) in _PER_RECORD:
             await self.app(scope, receive, send)
             return
         received: list[Message] = []

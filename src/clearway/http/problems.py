@@ -166,7 +166,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "code": {"type": "string"},
                     "path": {"type": "string", "description": "JSON pointer into the request body"},
                     "line": {"type": "integer"},
-                    "column": {"type": "integer"},
+                    "column": {
+                        "anyOf": [{"type": "integer"}, {"type": "string"}],
+                        "description": "a position in the line, or the name of a CSV column",
+                    },
                     "message": {"type": "string"},
                 },
             },
@@ -193,3 +196,12 @@ COMMON_PROBLEMS = problems(401, 403, 422, 500)
 
 def all_findings(errors: Iterable[Finding]) -> list[dict[str, Any]]:
     return [e.as_dict() for e in errors]
+
+
+# A read that answers JSON, or CSV with `format=csv`.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or CSV with format=csv",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
