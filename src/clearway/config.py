@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     index_key: str | None = None  # blind-index key; default derived from data_key
     # Signs the dashboard's session cookie; unset: a random secret per process (sessions end on restart).
     session_secret: str | None = None
+    # Proxies whose X-Forwarded-Proto / X-Forwarded-For are believed (comma-separated IPs, or "*"): behind
+    # a TLS proxy the request is then https and the session cookie is marked Secure.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Days after a shipment closes (released, returned, seized) before `clearway privacy purge` removes
     # its consignee's personal data.
     retention_days: int = 90

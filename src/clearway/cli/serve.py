@@ -29,7 +29,16 @@ def serve(
     prepare_for_batches()
     console().print(f"Clearway on http://{host}:{port}  (API docs at /docs)")
     security_banner(current)
-    uvicorn.run(create_app(current), host=host, port=port, log_level="warning")
+    # Behind a TLS proxy, its X-Forwarded-Proto makes the session cookie Secure: trusted only from the
+    # proxies named in CLEARWAY_FORWARDED_ALLOW_IPS (uvicorn's proxy headers).
+    uvicorn.run(
+        create_app(current),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=current.forwarded_allow_ips,
+    )
 
 
 def demo(
