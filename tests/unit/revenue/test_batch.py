@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clearway.reference.jurisdictions import profile, profile_for
 from clearway.revenue.batch import BORDER, CHECKOUT, CODE, RELIEVED, Batch, assess_batch
-from clearway.revenue.calculation import Consignment, Item, TaxType
+from clearway.revenue.calculation import Consignment, Item, RevenueAssessment, TaxType
 from clearway.revenue.engine import assess_for
 
 DESTS = ["DE", "FR", "GB", "US", "AU", "CA", "CN"]
@@ -56,6 +56,30 @@ def batch_of(cs: list[dict[str, Any]]) -> Batch:
     )
 
 
+def scalar_assessment(b: Batch, k: int, c: dict[str, Any]) -> RevenueAssessment:
+    """Consignment `k` of the batch, as drawn (`c`), assessed on the scalar path."""
+    lo, hi = int(b.offsets[k]), int(b.offsets[k + 1])
+    items = [
+        Item(i - lo + 1, b.hs_code[i], Decimal(int(b.value_minor[i])) / 100, Decimal(0))
+        for i in range(lo, hi)
+    ]
+    return assess_for(
+        Consignment(
+            str(c["dest"]),
+            sum((i.value for i in items), Decimal(0)),
+            Decimal(int(c["transport"])) / 100,
+            items,
+            bool(c["gift"]),
+            False,
+            "X" if c["registered"] else None,
+            shipped_from=str(c["origin"]),
+            channel=str(c["channel"]),
+        ),
+        profile(b.jurisdiction[k]),
+        c["on"],
+    )
+
+
 @given(st.lists(consignment, min_size=1, max_size=12))
 @settings(max_examples=120, deadline=None)
 def test_batch_equals_scalar(cs: list[dict[str, Any]]) -> None:
@@ -66,26 +90,7 @@ def test_batch_equals_scalar(cs: list[dict[str, Any]]) -> None:
     r = assess_batch(b)
     for k, c in enumerate(cs):
         lo, hi = int(b.offsets[k]), int(b.offsets[k + 1])
-        j = profile(b.jurisdiction[k])
-        items = [
-            Item(i - lo + 1, b.hs_code[i], Decimal(int(b.value_minor[i])) / 100, Decimal(0))
-            for i in range(lo, hi)
-        ]
-        a = assess_for(
-            Consignment(
-                str(c["dest"]),
-                sum((i.value for i in items), Decimal(0)),
-                Decimal(int(c["transport"])) / 100,
-                items,
-                bool(c["gift"]),
-                False,
-                "X" if c["registered"] else None,
-                shipped_from=str(c["origin"]),
-                channel=str(c["channel"]),
-            ),
-            j,
-            c["on"],
-        )
+        a = scalar_assessment(b, k, c)
         duty = {
             x.item_seq: (x.amount_minor, CODE[x.collection]) for x in a.lines if x.tax_type is TaxType.DUTY
         }

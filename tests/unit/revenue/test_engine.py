@@ -29,7 +29,7 @@ from clearway.revenue.engine import (
     rules_for,
 )
 from tests.sample import shipment
-from tests.unit.revenue.test_batch import batch_of, consignment
+from tests.unit.revenue.test_batch import batch_of, consignment, scalar_assessment
 
 D_2024 = dt.date(2024, 5, 1)
 D_2025 = dt.date(2025, 9, 1)
@@ -81,25 +81,7 @@ def test_batch_equals_scalar_with_transport_on_multi_item_consignments(cs: list[
     r = assess_batch(b)
     for k, c in enumerate(cs):
         lo, hi = int(b.offsets[k]), int(b.offsets[k + 1])
-        items = [
-            Item(i - lo + 1, b.hs_code[i], Decimal(int(b.value_minor[i])) / 100, Decimal(0))
-            for i in range(lo, hi)
-        ]
-        a = assess_for(
-            Consignment(
-                str(c["dest"]),
-                sum((i.value for i in items), Decimal(0)),
-                Decimal(int(c["transport"])) / 100,
-                items,
-                bool(c["gift"]),
-                False,
-                "X" if c["registered"] else None,
-                shipped_from=str(c["origin"]),
-                channel=str(c["channel"]),
-            ),
-            profile(b.jurisdiction[k]),
-            c["on"],
-        )
+        a = scalar_assessment(b, k, c)
         duty = {x.item_seq: x.amount_minor for x in a.lines if x.tax_type is TaxType.DUTY}
         taxes: dict[int | None, int] = {}
         for x in a.lines:
