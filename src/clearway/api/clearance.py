@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearway.clearance import queue as work_queue
 from clearway.clearance.lifecycle import AnyEvent, InspectionResult, LiftHold, PlaceHold, Refusal, Return
-from clearway.clearance.service import holds_view, record_transition
+from clearway.clearance.service import holds_after_transition, holds_view, record_transition
 from clearway.http.bodies import parse_model, read_json
 from clearway.http.problems import invalid, parse_id, parse_row_id, problems
 from clearway.http.security import Principal, Role, require
@@ -33,7 +33,7 @@ async def transition(
     def run() -> dict[str, Any]:
         with unit_of_work(request) as conn:
             record_transition(conn, principal, sid, event, if_match=if_match)
-            return holds_view(conn, principal, sid)
+            return holds_after_transition(conn, sid)
 
     return await run_in_threadpool(run)
 

@@ -8,7 +8,6 @@ feature's own errors (`clearway.revenue.errors`) answered by the one handler.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -17,12 +16,13 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from clearway.http.bodies import read_json
-from clearway.http.problems import JSON_OR_CSV, Problem, invalid
-from clearway.http.security import Principal, Role, ensure_visible, require
+from clearway.http.problems import JSON_OR_CSV, Problem, invalid, parse_id
+from clearway.http.security import Principal, Role, require
 from clearway.http.uow import unit_of_work
 from clearway.kit.errors import Finding
 from clearway.revenue import accounts, registrations, service, simulator
 from clearway.revenue.errors import RegistrationError
+from clearway.security.visibility import can_see
 
 router = APIRouter(tags=["revenue"])
 
@@ -151,14 +151,16 @@ async def post_adjustment(request: Request, account_id: str, _: Officer) -> dict
 )
 async def get_payment_request(
     request: Request,
-    shipment_id: uuid.UUID,
+    shipment_id: str,
     principal: Principal = Depends(require(Role.OFFICER, Role.ANALYST, Role.FILER)),
 ) -> dict[str, Any]:
-    await ensure_visible(request, principal, shipment_id)  # a filer sees its own shipments only
+    sid = parse_id(shipment_id)
 
     def work() -> dict[str, Any] | None:
         with unit_of_work(request) as conn:
-            return service.payment_request(conn, shipment_id)
+            if not can_see(conn, principal, sid):  # a filer sees its own shipments only
+                return None
+            return service.payment_request(conn, sid)
 
     found = await run_in_threadpool(work)
     if found is None:

@@ -65,6 +65,7 @@ __all__ = [
     "NotPermitted",
     "ShipmentNotFound",
     "StaleVersion",
+    "holds_after_transition",
     "holds_view",
     "parse_if_match",
     "record_transition",
@@ -266,8 +267,15 @@ def _write(
 
 def holds_view(conn: Connection, principal: Principal, shipment_id: uuid.UUID) -> dict[str, Any]:
     """State, version and holds (open and closed, with ids): what a clearance route answers."""
+    if not can_see(conn, principal, shipment_id):
+        raise ShipmentNotFound(shipment_id)
+    return holds_after_transition(conn, shipment_id)
+
+
+def holds_after_transition(conn: Connection, shipment_id: uuid.UUID) -> dict[str, Any]:
+    """The same view, in the transaction of a `record_transition` that has just checked visibility."""
     found = repository.state_and_version(conn, shipment_id)
-    if found is None or not can_see(conn, principal, shipment_id):
+    if found is None:
         raise ShipmentNotFound(shipment_id)
     return {
         "id": str(shipment_id),

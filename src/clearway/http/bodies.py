@@ -10,16 +10,15 @@ from pydantic import BaseModel, ValidationError
 
 from clearway.http.problems import Problem, invalid
 from clearway.kit.errors import PROBLEM_TYPES, from_pydantic
-from clearway.kit.text import nul_findings
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_json(raw: bytes, *, refuse_nul: bool = True) -> Any:
-    """The body as JSON. Text holding NUL characters is refused (422 naming each field) unless the
-    caller checks record by record (`refuse_nul=False`: a batch of shipments, where the others go on)."""
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON. Text holding NUL characters never gets here: `http.guards` refuses it for every
+    write, and the intake record by record for a batch of shipments."""
     try:
-        body = json.loads(raw)
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Problem(
             400, "Malformed JSON", f"the body is not valid JSON: {exc}", PROBLEM_TYPES + "malformed-json"
@@ -28,9 +27,6 @@ def parse_json(raw: bytes, *, refuse_nul: bool = True) -> Any:
         raise Problem(
             400, "Malformed JSON", "the body nests too deeply", PROBLEM_TYPES + "malformed-json"
         ) from exc
-    if refuse_nul and (found := nul_findings(body)):
-        raise invalid(found, "the request has text that cannot be stored")
-    return body
 
 
 async def read_json(request: Request) -> Any:

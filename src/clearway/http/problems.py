@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -192,10 +192,6 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # Every route can answer these: no or bad credentials, a role not admitted, a body or parameter that
 # fails validation, and a defect.
 COMMON_PROBLEMS = problems(401, 403, 422, 500)
-
-
-def all_findings(errors: Iterable[Finding]) -> list[dict[str, Any]]:
-    return [e.as_dict() for e in errors]
 
 
 # A read that answers JSON, or CSV with `format=csv`.

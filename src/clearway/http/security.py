@@ -12,17 +12,15 @@ revoked or expired key → 401 saying which; a role the endpoint does not admit 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
 from clearway.http.problems import Problem
 from clearway.http.sessions import SESSION_COOKIE, same_origin, session_claim
 from clearway.security import keys
 from clearway.security.roles import ANONYMOUS_ADMIN, Principal, Role
-from clearway.security.visibility import can_see, visible_shipment_filter
+from clearway.security.visibility import visible_shipment_filter
 
 __all__ = [
     "ANONYMOUS_ADMIN",
@@ -32,7 +30,6 @@ __all__ = [
     "Unauthenticated",
     "authenticate",
     "declared_roles",
-    "ensure_visible",
     "require",
     "visible_shipment_filter",
 ]
@@ -138,14 +135,3 @@ def authenticate(request: Request) -> Principal:
         parsed = keys.parse_key(key)
         raise _refused(verdict, parsed[0] if parsed else None)
     return verdict.principal
-
-
-async def ensure_visible(request: Request, principal: Principal, shipment_id: uuid.UUID) -> None:
-    """404, worded like a missing shipment, when the principal may not see this one."""
-
-    def check() -> bool:
-        with request.app.state.engine.connect() as conn:
-            return can_see(conn, principal, shipment_id)
-
-    if not await run_in_threadpool(check):
-        raise Problem(404, "Not found", f"no shipment {shipment_id}")

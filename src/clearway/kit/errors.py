@@ -47,9 +47,6 @@ class Finding:
         return out
 
 
-FieldError = Finding
-
-
 class ClearwayError(Exception):
     """The base of every domain error. Subclasses set `code`, `status` and `title`; an instance adds a
     `detail` sentence, field errors and any extra members of the problem document."""

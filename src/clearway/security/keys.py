@@ -171,19 +171,11 @@ def list_keys(conn: Connection) -> list[KeyInfo]:
     ]
 
 
-def verify_prefix(conn: Connection, prefix: str, now: dt.datetime | None = None) -> Verdict:
-    """A key already proven (by a signed session) is still valid: not revoked, not expired since."""
-    row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
-    if row is None:
-        return Verdict(None, "unknown")
-    return _standing(row, now or dt.datetime.now(dt.UTC))
-
-
 def verify_session(
     conn: Connection, prefix: str, issued_at: dt.datetime, now: dt.datetime | None = None
 ) -> Verdict:
-    """A session signed for the key at `issued_at`: the key still stands, and no logout ended the key's
-    sessions since it was issued."""
+    """A session signed for the key at `issued_at`: the key still stands (not revoked, not expired since),
+    and no logout ended the key's sessions since it was issued."""
     row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
     if row is None:
         return Verdict(None, "unknown")

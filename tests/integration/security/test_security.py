@@ -79,7 +79,7 @@ def test_key_lifecycle_create_verify_expire_revoke(engine: Engine) -> None:
         assert not keys.revoke_key(conn, officer.prefix)  # already revoked
         revoked = keys.verify(conn, officer.key, NOW + dt.timedelta(hours=2))
         assert revoked.refusal == "revoked" and revoked.since == NOW + dt.timedelta(hours=1)
-        assert keys.verify_prefix(conn, officer.prefix, NOW).refusal == "revoked"
+        assert keys.verify_session(conn, officer.prefix, NOW, NOW).refusal == "revoked"
         statuses = {k.prefix: k.status(NOW + dt.timedelta(days=31)) for k in keys.list_keys(conn)}
     assert statuses == {filer.prefix: "expired", officer.prefix: "revoked"}
 
